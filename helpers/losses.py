@@ -1,0 +1,25 @@
+"""Squared-error losses: the original's sum, and the mean that PyTorch's nn.MSELoss uses by default."""
+
+from __future__ import annotations
+
+import torch
+
+from .checks import LOSSES, check_choice, check_matrix
+
+
+def sse(y_hat: torch.Tensor, y: torch.Tensor) -> torch.Tensor:
+    """sum of squared errors, sum_i (y_i - y_hat_i)^2.  (n, 1), (n, 1) -> scalar"""
+    return (y - y_hat).pow(2).sum()
+
+
+def mse(y_hat: torch.Tensor, y: torch.Tensor) -> torch.Tensor:
+    """mean squared error, sse / n.  (n, 1), (n, 1) -> scalar"""
+    return (y - y_hat).pow(2).mean()
+
+
+def loss_value(y_hat: torch.Tensor, y: torch.Tensor, loss: str = "sum") -> torch.Tensor:
+    """sse for loss="sum", mse for loss="mean", after checking shapes.  (n, 1), (n, 1) -> scalar"""
+    check_choice("loss", loss, LOSSES)
+    y_hat = check_matrix("y_hat", y_hat)
+    y = check_matrix("y", y, n=y_hat.shape[0])
+    return sse(y_hat, y) if loss == "sum" else mse(y_hat, y)

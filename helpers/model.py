@@ -1,0 +1,41 @@
+"""The one-neuron model: y_hat = relu(X w) + b as in the original, or plain X w + b."""
+
+from __future__ import annotations
+
+import torch
+
+from .checks import ACTIVATIONS, check_choice, check_count, check_matrix, check_param
+
+
+def init_params(
+    seed: int, dtype: torch.dtype = torch.float32, device: torch.device | str | None = None
+) -> tuple[torch.Tensor, torch.Tensor]:
+    """w, b ~ U[0, 1), drawn as the original draws them (float32, w first) but from a seeded generator.
+
+    Gives the same numbers as torch.manual_seed(seed) followed by two torch.rand(1, 1) calls,
+    on every device.  -> w: (1, 1), b: (1, 1)
+    """
+    g = torch.Generator().manual_seed(check_count(seed, "seed"))
+    w = torch.rand(1, 1, generator=g)
+    b = torch.rand(1, 1, generator=g)
+    return w.to(dtype=dtype, device=device), b.to(dtype=dtype, device=device)
+
+
+def pre_activation(X: torch.Tensor, w: torch.Tensor) -> torch.Tensor:
+    """z = X w, with w cast to X's dtype as the original does.  X: (n, 1), w: (1, 1) -> (n, 1)"""
+    return X.mm(w.to(X.dtype))
+
+
+def predict(X: torch.Tensor, w: torch.Tensor, b: torch.Tensor, activation: str = "relu") -> torch.Tensor:
+    """y_hat = clamp(X w, min=0) + b for "relu" (the original), X w + b for "none".
+
+    X: (n, 1), w: (1, 1), b: (1, 1) -> y_hat: (n, 1) in X's dtype
+    """
+    X = check_matrix("X", X)
+    w = check_param("w", w, X.device)
+    b = check_param("b", b, X.device)
+    check_choice("activation", activation, ACTIVATIONS)
+    z = pre_activation(X, w)
+    if activation == "relu":
+        z = z.clamp(min=0)
+    return z + b.to(X.dtype)

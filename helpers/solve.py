@@ -1,0 +1,95 @@
+"""The answer without training: least squares in closed form, and what the Hessian says about step sizes.
+
+For y_hat = A theta with A = [x, 1] and theta = (w, b), the loss is quadratic with Hessian
+H = s A^T A (s = 2 for the sum loss, 2/n for the mean). Gradient descent with step lr multiplies
+the error theta - theta* by (I - lr H) each update, so it shrinks by at most
+rho = max_i |1 - lr lambda_i| per step, and converges only if lr < 2 / lambda_max.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import NamedTuple
+
+import torch
+
+from .checks import LOSSES, check_choice, check_data, check_lr, check_matrix
+
+
+class Solution(NamedTuple):
+    """least-squares parameters, each (1, 1) in the data's dtype."""
+
+    w: torch.Tensor
+    b: torch.Tensor
+
+
+def closed_form(X: torch.Tensor, y: torch.Tensor) -> Solution:
+    """the least-squares line, w = cov(x, y) / var(x), b = mean(y) - w mean(x).  X, y: (n, 1) -> Solution"""
+    X, y = check_data(X, y)
+    xc, yc = X - X.mean(), y - y.mean()
+    sxx = xc.t().mm(xc)  # (1, 1)
+    if float(sxx) <= 0.0:
+        raise ValueError(f"X must hold at least two different values to fit a line, got all x = {X[0, 0].item()}")
+    w = xc.t().mm(yc) / sxx
+    b = (y.mean() - w * X.mean()).reshape(1, 1)
+    return Solution(w, b)
+
+
+def design_matrix(X: torch.Tensor) -> torch.Tensor:
+    """A = [x, 1], the inputs with a column of ones for the bias.  X: (n, 1) -> (n, 2)"""
+    X = check_matrix("X", X)
+    return torch.cat([X, torch.ones_like(X)], dim=1)
+
+
+def hessian(X: torch.Tensor, loss: str = "sum") -> torch.Tensor:
+    """H = s A^T A of the linear model's loss in (w, b).  X: (n, 1) -> (2, 2)"""
+    check_choice("loss", loss, LOSSES)
+    A = design_matrix(X)
+    s = 2.0 if loss == "sum" else 2.0 / A.shape[0]
+    return s * A.t().mm(A)
+
+
+@dataclass(frozen=True)
+class Spectrum:
+    """the two eigenvalues of the Hessian and the step sizes they imply."""
+
+    lam_min: float
+    lam_max: float
+
+    @property
+    def stability_limit(self) -> float:
+        """gradient descent converges for every start iff lr < 2 / lambda_max."""
+        return 2.0 / self.lam_max
+
+    @property
+    def fastest_lr(self) -> float:
+        """lr = 2 / (lambda_min + lambda_max) minimises rho."""
+        return 2.0 / (self.lam_min + self.lam_max)
+
+    @property
+    def condition(self) -> float:
+        """lambda_max / lambda_min: how stretched the loss's contours are."""
+        return self.lam_max / self.lam_min
+
+    def contraction(self, lr: float) -> float:
+        """rho = max |1 - lr lambda|: the worst-case shrink factor of the error per update."""
+        lr = check_lr(lr)
+        return max(abs(1.0 - lr * self.lam_min), abs(1.0 - lr * self.lam_max))
+
+
+def spectrum(X: torch.Tensor, loss: str = "sum") -> Spectrum:
+    """eigenvalues of hessian(X, loss).  X: (n, 1) -> Spectrum"""
+    lam = torch.linalg.eigvalsh(hessian(X, loss).double()).cpu()
+    if float(lam[0]) <= 0.0:
+        raise ValueError("X must hold at least two different values: the Hessian is singular")
+    return Spectrum(float(lam[0]), float(lam[1]))
+
+
+def stability_limit(X: torch.Tensor, loss: str = "sum") -> float:
+    """2 / lambda_max: the largest learning rate at which gradient descent still converges."""
+    return spectrum(X, loss).stability_limit
+
+
+def contraction(X: torch.Tensor, lr: float, loss: str = "sum") -> float:
+    """rho = max |1 - lr lambda_i| for this data and loss."""
+    return spectrum(X, loss).contraction(lr)
