@@ -26,7 +26,8 @@ def check_matrix(name: str, t: object, n: int | None = None) -> torch.Tensor:
     bad = ~torch.isfinite(t)
     if bool(bad.any()):
         i = int(bad.nonzero()[0, 0])
-        raise ValueError(f"{name} must be finite, got {int(bad.sum())} NaN or inf value(s), the first at row {i}")
+        first = t[i, 0].item()
+        raise ValueError(f"{name} must be finite, got {int(bad.sum())} NaN or inf value(s), the first at row {i}: {first}")
     return t
 
 
@@ -39,6 +40,13 @@ def check_data(X: object, y: object) -> tuple[torch.Tensor, torch.Tensor]:
     if X.device != y.device:
         raise ValueError(f"X and y must be on one device, got X on {X.device} and y on {y.device}")
     return X, y
+
+
+def check_dtype(dtype: object, name: str = "dtype") -> torch.dtype:
+    """check that dtype is a floating torch.dtype (an integer one would truncate the data)."""
+    if not isinstance(dtype, torch.dtype) or not dtype.is_floating_point:
+        raise TypeError(f"{name} must be a floating torch.dtype such as torch.float64, got {dtype!r}")
+    return dtype
 
 
 def check_param(name: str, t: object, device: torch.device | None = None) -> torch.Tensor:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import torch
 
-from .checks import check_count, check_matrix
+from .checks import check_count, check_dtype, check_matrix
 
 # The raw inputs of the original post, in its order. Dividing by 100 puts them on [0.01, 3.001].
 RAW_X: tuple[float, ...] = (
@@ -28,6 +28,7 @@ def original_data(
     dtype: torch.dtype = torch.float64, device: torch.device | str | None = None
 ) -> tuple[torch.Tensor, torch.Tensor]:
     """the 40 normalised points and their exact targets.  -> X: (40, 1), y: (40, 1)"""
+    dtype = check_dtype(dtype)
     X = torch.tensor([[v / SCALE] for v in RAW_X], dtype=torch.float64)
     y = true_line(X)  # computed in float64 as in the original, then cast
     return X.to(dtype=dtype, device=device), y.to(dtype=dtype, device=device)
@@ -44,6 +45,7 @@ def noisy_data(
     if isinstance(sigma, bool) or not isinstance(sigma, (int, float)) or not sigma >= 0 or sigma == float("inf"):
         raise ValueError(f"sigma must be a finite number >= 0, got {sigma!r}")
     seed = check_count(seed, "seed")
+    dtype = check_dtype(dtype)
     if X is None:
         X, _ = original_data()
     X = check_matrix("X", X).to(torch.float64).cpu()

@@ -78,6 +78,18 @@ def execute(
     return Executed(source, output, page, seconds, error)
 
 
+def _merge_streams(outputs: list) -> list:
+    """join consecutive writes to one stream, which the kernel may split differently from run to run."""
+    merged: list = []
+    for out in outputs:
+        prev = merged[-1] if merged else None
+        if prev is not None and out.output_type == prev.output_type == "stream" and out.name == prev.name:
+            prev.text += out.text
+        else:
+            merged.append(out)
+    return merged
+
+
 def refresh(path: str | Path, timeout: int = 600) -> None:
     """re-execute a committed notebook in place from a fresh kernel, keeping its sources and metadata clean."""
     from nbclient import NotebookClient
@@ -88,6 +100,8 @@ def refresh(path: str | Path, timeout: int = 600) -> None:
                    resources={"metadata": {"path": str(path.parent)}}).execute()
     for i, cell in enumerate(nb.cells):
         cell.metadata.pop("execution", None)
+        if cell.cell_type == "code":
+            cell.outputs = _merge_streams(cell.outputs)
         for out in cell.get("outputs", []):
             if out.get("output_type") == "stream" and out.get("name") == "stderr":
                 raise RuntimeError(f"{path}: cell {i} wrote to stderr, which the series never does:\n{out.get('text')}")

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import torch
 
-from .checks import ACTIVATIONS, check_choice, check_count, check_matrix, check_param
+from .checks import ACTIVATIONS, check_choice, check_count, check_dtype, check_matrix, check_param
 
 
 def init_params(
@@ -16,6 +16,7 @@ def init_params(
     on every device.  -> w: (1, 1), b: (1, 1)
     """
     g = torch.Generator().manual_seed(check_count(seed, "seed"))
+    dtype = check_dtype(dtype)
     w = torch.rand(1, 1, generator=g)
     b = torch.rand(1, 1, generator=g)
     return w.to(dtype=dtype, device=device), b.to(dtype=dtype, device=device)

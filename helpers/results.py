@@ -7,7 +7,6 @@ import math
 from pathlib import Path
 from typing import Any
 
-import nbformat
 import torch
 
 from .solve import closed_form
@@ -62,6 +61,8 @@ def read_results(path: str | Path) -> dict[str, Any]:
     Raises ValueError naming the notebook if it has no such cell or the cell has no JSON output
     (the run stopped before it).
     """
+    import nbformat  # imported here: it costs a second at import, and only reading notebooks needs it
+
     nb = nbformat.read(path, as_version=4)
     cells = [c for c in nb.cells if RESULTS_TAG in c.get("metadata", {}).get("tags", [])]
     if len(cells) != 1:

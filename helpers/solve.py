@@ -23,13 +23,18 @@ class Solution(NamedTuple):
     b: torch.Tensor
 
 
+def _check_spread(X: torch.Tensor) -> None:
+    """raise unless X holds two different values; tested on X itself, as a rounded mean(x) hides equal x's."""
+    if float(X.max()) == float(X.min()):
+        raise ValueError(f"X must hold at least two different values to fit a line, got all x = {X[0, 0].item()}")
+
+
 def closed_form(X: torch.Tensor, y: torch.Tensor) -> Solution:
     """the least-squares line, w = cov(x, y) / var(x), b = mean(y) - w mean(x).  X, y: (n, 1) -> Solution"""
     X, y = check_data(X, y)
+    _check_spread(X)
     xc, yc = X - X.mean(), y - y.mean()
     sxx = xc.t().mm(xc)  # (1, 1)
-    if float(sxx) <= 0.0:
-        raise ValueError(f"X must hold at least two different values to fit a line, got all x = {X[0, 0].item()}")
     w = xc.t().mm(yc) / sxx
     b = (y.mean() - w * X.mean()).reshape(1, 1)
     return Solution(w, b)
@@ -79,6 +84,7 @@ class Spectrum:
 
 def spectrum(X: torch.Tensor, loss: str = "sum") -> Spectrum:
     """eigenvalues of hessian(X, loss).  X: (n, 1) -> Spectrum"""
+    _check_spread(check_matrix("X", X))
     lam = torch.linalg.eigvalsh(hessian(X, loss).double()).cpu()
     if float(lam[0]) <= 0.0:
         raise ValueError("X must hold at least two different values: the Hessian is singular")

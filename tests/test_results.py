@@ -1,0 +1,147 @@
+"""helpers.results: a run's summary survives the trip through a notebook's JSON output (no kernel needed)."""
+
+from __future__ import annotations
+
+import dataclasses
+import json
+import math
+import re
+
+import nbformat
+import pytest
+import torch
+
+from helpers import init_params, publish, read_results, summarize, train
+from helpers.results import KEYS, MIME, RESULTS_TAG
+
+
+def output(results=None, text="w: 0.17", as_string=False):
+    """a display_data output as publish() leaves it in an executed notebook."""
+    data = {"text/plain": text}
+    if results is not None:
+        data[MIME] = json.dumps(results) if as_string else results
+    return {"output_type": "display_data", "data": data, "metadata": {}}
+
+
+def write_notebook(path, *cells):
+    """cells: (tags, outputs) pairs -> an nbformat v4 notebook at path, validated as nbformat writes it."""
+    nb = nbformat.v4.new_notebook()
+    nb.cells.append(nbformat.v4.new_markdown_cell("# a training notebook"))
+    for i, (tags, outputs) in enumerate(cells, start=1):
+        cell = nbformat.v4.new_code_cell("publish(summarize(history, X, y))", execution_count=i)
+        cell.metadata["tags"] = list(tags)
+        cell.outputs = [nbformat.from_dict(o) for o in outputs]
+        nb.cells.append(cell)
+    nbformat.write(nb, path)
+    return path
+
+
+@pytest.fixture
+def summary(data):
+    X, y = data
+    h = train(X, y, *init_params(0), lr=0.001, num_updates=149)
+    return summarize(h, X, y, seed=0, activation="relu")
+
+
+def test_summarize_values(data, summary):
+    X, y = data
+    h = train(X, y, *init_params(0), lr=0.001, num_updates=149)
+    assert summary["seed"] == 0 and summary["activation"] == "relu"  # parameters copied in as given
+    assert set(KEYS) <= set(summary)
+    # numbers rounded to 10 significant digits: within half a unit in the 10th digit (5e-10 relative)
+    assert math.isclose(summary["w"], h.w.item(), rel_tol=5e-10) and summary["w"] == float(f"{h.w.item():.10g}")
+    assert math.isclose(summary["b"], h.b.item(), rel_tol=5e-10)
+    assert math.isclose(summary["final_loss"], h.final_loss, rel_tol=5e-10)
+    assert (summary["updates"], summary["learning_rate"], summary["status"]) == (149, 0.001, "not_converged")
+    # the closed form on exact data is (0.175, 0.4) to 1e-12, and 10 digits keep that
+    assert (summary["w_star"], summary["b_star"]) == (0.175, 0.4)
+    # distance to it: hypot of the gaps, 4 significant digits (FACTS-style 3.2e-3, see test_training)
+    assert summary["distance"] == float(f"{math.hypot(h.w.item() - 0.175, h.b.item() - 0.4):.4g}")
+    assert (summary["stopped_at"], summary["dead_at"], summary["message"]) == (None, None, h.message)
+    json.dumps(summary, allow_nan=False)  # valid JSON: no NaN or inf anywhere
+
+
+def test_non_finite_values_become_none(data, summary):
+    X, y = data
+    h = train(X, y, *init_params(0), lr=0.001, num_updates=3)
+    nan, inf = torch.full((1, 1), math.nan), torch.full((1, 1), math.inf)
+    broken = dataclasses.replace(h, w=nan, b=inf, final_loss=-math.inf)
+    s = summarize(broken, X, y)
+    assert (s["w"], s["b"], s["final_loss"], s["distance"]) == (None, None, None, None)
+    assert (s["w_star"], s["b_star"]) == (0.175, 0.4)  # the closed form does not depend on the run
+    json.dumps(s, allow_nan=False)
+
+
+def test_summarize_without_a_unique_line():
+    # every x equal: no closed form, so w_star, b_star and distance are None, not garbage
+    X = torch.full((10, 1), 0.7, dtype=torch.float64)
+    h = train(X, 2 * X, *init_params(0), lr=0.001, num_updates=2, activation="none")
+    s = summarize(h, X, 2 * X)
+    assert (s["w_star"], s["b_star"], s["distance"]) == (None, None, None)
+    assert s["w"] == float(f"{h.w.item():.10g}")
+
+
+@pytest.mark.parametrize("as_string", [False, True])
+def test_read_results_round_trip(tmp_path, summary, as_string):
+    # exact: JSON keeps every float's repr, None and strings, so the dict comes back unchanged
+    published = output(summary, as_string=as_string)
+    path = write_notebook(tmp_path / "05.ipynb", ([], []), ([RESULTS_TAG, "hide-input"], [published]))
+    assert read_results(path) == summary
+    assert read_results(str(path)) == summary
+
+
+def test_read_results_skips_outputs_without_json(tmp_path, summary):
+    # a stream or text-only output before the JSON one is passed over
+    stream = {"output_type": "stream", "name": "stdout", "text": "update   25   loss 5.5481e-02\n"}
+    path = write_notebook(tmp_path / "nb.ipynb", ([RESULTS_TAG], [stream, output(None), output(summary)]))
+    assert read_results(path) == summary
+
+
+def error_pattern(path, text):
+    return re.escape(str(path)) + ".*" + text
+
+
+def test_read_results_missing_tag(tmp_path, summary):
+    path = write_notebook(tmp_path / "untagged.ipynb", (["other"], [output(summary)]))
+    with pytest.raises(ValueError, match=error_pattern(path, r"expected one cell tagged 'results', found 0")):
+        read_results(path)
+
+
+def test_read_results_two_tagged_cells(tmp_path, summary):
+    tagged = ([RESULTS_TAG], [output(summary)])
+    path = write_notebook(tmp_path / "twice.ipynb", tagged, tagged)
+    with pytest.raises(ValueError, match=error_pattern(path, r"expected one cell tagged 'results', found 2")):
+        read_results(path)
+
+
+@pytest.mark.parametrize(
+    "outputs",
+    [
+        [],  # the run stopped before the cell: no outputs at all
+        [output(None)],  # text only
+        [{"output_type": "error", "ename": "DivergenceError", "evalue": "diverged", "traceback": []}],
+    ],
+)
+def test_read_results_no_json_output(tmp_path, outputs):
+    path = write_notebook(tmp_path / "stopped.ipynb", ([RESULTS_TAG], outputs))
+    with pytest.raises(ValueError, match=error_pattern(path, r"has no application/json output; did the notebook run")):
+        read_results(path)
+
+
+def test_read_results_missing_keys(tmp_path, summary):
+    partial = {k: v for k, v in summary.items() if k not in ("w", "status")}
+    path = write_notebook(tmp_path / "partial.ipynb", ([RESULTS_TAG], [output(partial)]))
+    with pytest.raises(ValueError, match=error_pattern(path, r"the results output lacks w, status$")):
+        read_results(path)
+
+
+def test_publish_displays_json_and_text(monkeypatch):
+    # publish hands IPython one raw bundle: the dict itself under application/json, and aligned text
+    shown = []
+    monkeypatch.setattr("IPython.display.display", lambda obj, raw=False: shown.append((obj, raw)))
+    publish({"w": 0.1727911532, "status": "converged", "stopped_at": None})
+    assert len(shown) == 1
+    bundle, raw = shown[0]
+    assert raw is True
+    assert bundle[MIME] == {"w": 0.1727911532, "status": "converged", "stopped_at": None}
+    assert bundle["text/plain"] == "            w: 0.172791\n       status: converged\n   stopped_at: None"
