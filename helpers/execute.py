@@ -9,8 +9,10 @@ copies from a fresh kernel after editing them (outputs replaced, sources untouch
 from __future__ import annotations
 
 import argparse
+import contextlib
 import tempfile
 import time
+from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -55,7 +57,6 @@ def execute(
 ) -> Executed:
     """execute source with papermill into out_dir/<name>.ipynb (+ .html); failures are recorded, not raised."""
     import papermill
-    from jupyter_client.manager import AsyncKernelManager
 
     source, out_dir = Path(source).resolve(), Path(out_dir).resolve()
     if out_dir == NOTEBOOKS or NOTEBOOKS in out_dir.parents:
@@ -64,9 +65,7 @@ def execute(
     output = out_dir / source.name
     start, error = time.perf_counter(), None
     try:
-        with tempfile.TemporaryDirectory(prefix="kernel-") as sockets:
-            # IPC sockets in a private folder: no TCP port open to other local users, unlike the default
-            km = AsyncKernelManager(kernel_name=KERNEL, transport="ipc", ip=f"{sockets}/ipc")
+        with private_kernel() as km:
             papermill.execute_notebook(
                 str(source), str(output), parameters=parameters or {}, kernel_name=KERNEL,
                 progress_bar=False, cwd=str(source.parent), km=km,
@@ -76,6 +75,25 @@ def execute(
     seconds = time.perf_counter() - start
     page = to_html(output, output.with_suffix(".html")) if html and output.exists() else None
     return Executed(source, output, page, seconds, error)
+
+
+@contextlib.contextmanager
+def private_kernel() -> Iterator[Any]:
+    """a kernel manager on IPC sockets in a private temporary folder, whose kernel is shut down on exit.
+
+    Unlike the default TCP transport, no port is open to other local users. papermill and nbclient leave
+    a kernel they did not start running, so shutting it down is ours to do, on success and on error.
+    """
+    from jupyter_client.manager import AsyncKernelManager
+    from jupyter_core.utils import run_sync
+
+    with tempfile.TemporaryDirectory(prefix="kernel-") as sockets:
+        km = AsyncKernelManager(kernel_name=KERNEL, transport="ipc", ip=f"{sockets}/ipc")
+        try:
+            yield km
+        finally:
+            if km.has_kernel:
+                run_sync(km.shutdown_kernel)(now=True)
 
 
 def _merge_streams(outputs: list) -> list:
@@ -96,8 +114,9 @@ def refresh(path: str | Path, timeout: int = 600) -> None:
 
     path = Path(path)
     nb = nbformat.read(path, as_version=4)
-    NotebookClient(nb, timeout=timeout, kernel_name=KERNEL, record_timing=False,
-                   resources={"metadata": {"path": str(path.parent)}}).execute()
+    with private_kernel() as km:
+        NotebookClient(nb, km=km, timeout=timeout, kernel_name=KERNEL, record_timing=False,
+                       resources={"metadata": {"path": str(path.parent)}}).execute()
     for i, cell in enumerate(nb.cells):
         cell.metadata.pop("execution", None)
         if cell.cell_type == "code":

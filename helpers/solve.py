@@ -16,6 +16,9 @@ import torch
 from .checks import LOSSES, check_choice, check_data, check_lr, check_matrix
 
 
+CHUNK = 1 << 16  # rows per block when centring the data
+
+
 class Solution(NamedTuple):
     """least-squares parameters, each (1, 1) in the data's dtype."""
 
@@ -33,10 +36,13 @@ def closed_form(X: torch.Tensor, y: torch.Tensor) -> Solution:
     """the least-squares line, w = cov(x, y) / var(x), b = mean(y) - w mean(x).  X, y: (n, 1) -> Solution"""
     X, y = check_data(X, y)
     _check_spread(X)
-    xc, yc = X - X.mean(), y - y.mean()
-    sxx = xc.t().mm(xc)  # (1, 1)
-    w = xc.t().mm(yc) / sxx
-    b = (y.mean() - w * X.mean()).reshape(1, 1)
+    x_mean, y_mean = X.mean(), y.mean()
+    sxx = sxy = torch.zeros(1, 1, dtype=X.dtype, device=X.device)
+    for i in range(0, X.shape[0], CHUNK):  # centred in blocks: exact as one pass, without copying X and y
+        xc, yc = X[i : i + CHUNK] - x_mean, y[i : i + CHUNK] - y_mean
+        sxx, sxy = sxx + xc.t().mm(xc), sxy + xc.t().mm(yc)
+    w = sxy / sxx
+    b = (y_mean - w * x_mean).reshape(1, 1)
     return Solution(w, b)
 
 
