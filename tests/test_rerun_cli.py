@@ -1,0 +1,191 @@
+"""python -m helpers.rerun end to end: one rerun, a sweep, bad parameters, and Ctrl-C in the middle of a sweep.
+
+The CLI runs 05_training.ipynb (or a copy with one planted failure) in a subprocess, writing into
+tmp_path. Expected values come from FACTS: lr = 0.009 kills the ReLU from seed 0 (w = -0.192600,
+b = mean(y) = 0.581510) and the same lr without it converges; lr = 0.05 is far above 2/lambda_max.
+"""
+
+import csv
+import json
+import os
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import matplotlib.image
+import nbformat
+import psutil
+import pytest
+from nbformat.v4 import new_code_cell
+
+import helpers.rerun
+from helpers import original_data, spectrum
+from helpers.rerun import main, outcome
+from helpers.sweep import lr_sweep, plot_sweep, sweep_table, write_summary
+
+ROOT = Path(__file__).resolve().parent.parent
+NOTEBOOK = ROOT / "notebooks" / "05_training.ipynb"
+PNG = b"\x89PNG\r\n\x1a\n"
+TOL = 1e-6  # float32 parameters: the published values are exact to ~1e-7
+
+
+def _cli(*args, env=None, **kwargs):
+    return subprocess.run([sys.executable, "-m", "helpers.rerun", *map(str, args)], capture_output=True, text=True,
+                          cwd=ROOT, env=env, timeout=300, **kwargs)
+
+
+def _tagged(tag: str) -> list[psutil.Process]:
+    """processes started by a test: they inherit RERUN_TEST_TAG in their environment."""
+    found = []
+    for p in psutil.process_iter():
+        try:
+            if p.environ().get("RERUN_TEST_TAG") == tag:
+                found.append(p)
+        except psutil.Error:
+            pass
+    return found
+
+
+def test_one_rerun_prints_the_outcome_and_writes_only_to_out(tmp_path):
+    out = tmp_path / "out"
+    done = _cli(NOTEBOOK, "-p", "learning_rate", "0.009", "-p", "activation", "relu", "--out", out, "--json")
+    assert done.returncode == 0, done.stderr
+    row = json.loads(done.stdout)
+    assert row["status"] == "dead_relu" and row["dead_at"] == 2 and row["updates"] == 149 and row["error"] is None
+    assert row["w"] == pytest.approx(-0.192600, abs=TOL) and row["b"] == pytest.approx(0.581510, abs=TOL)
+    assert sorted(p.name for p in out.iterdir()) == ["05_training.html", "05_training.ipynb"]
+    assert row["output"] == str(out / "05_training.ipynb") and row["html"] == str(out / "05_training.html")
+    line = outcome("05_training.ipynb", {"learning_rate": 0.009, "activation": "relu"}, row)
+    assert line.startswith("05_training.ipynb [learning_rate=0.009 activation=relu]: dead_relu after 149 updates; "
+                           "w = -0.192600, b = 0.581510, final loss 8.7406e-01, 0.41 from the closed form -> ")
+
+
+def test_sweep_records_every_run_and_survives_failures(tmp_path):
+    nb = nbformat.read(NOTEBOOK, as_version=4)  # a copy of 05 in which one combination fails on purpose
+    at = 1 + next(i for i, c in enumerate(nb.cells) if "parameters" in c.metadata.get("tags", []))
+    nb.cells.insert(at, new_code_cell('if learning_rate == 0.05 and activation == "relu":\n'
+                                      '    raise RuntimeError("planted failure")'))
+    source = tmp_path / "05_training.ipynb"
+    nbformat.write(nb, source)
+    out = tmp_path / "sweep"
+    done = _cli(source, "-p", "num_epochs", "100", "--sweep", "learning_rate=0.009,0.05", "--sweep",
+                "activation=relu,none", "--jobs", "2", "--out", out)
+    assert done.returncode == 1, done.stderr  # 1: a run failed, and the sweep went on
+    with open(out / "summary.csv", newline="") as f:
+        rows = list(csv.DictReader(f))
+    assert [(r["learning_rate"], r["activation"], r["status"]) for r in rows] == [
+        ("0.009", "relu", "dead_relu"), ("0.009", "none", "converged"),
+        ("0.05", "relu", "error"), ("0.05", "none", "diverged"),
+    ]  # fmt: skip
+    dead, converged, failed, diverged = rows
+    assert float(dead["w"]) == pytest.approx(-0.192600, abs=TOL) and float(dead["b"]) == pytest.approx(0.58151, abs=TOL)
+    assert float(converged["distance"]) < TOL and converged["updates"] == "99"
+    assert int(diverged["updates"]) < 99 and diverged["error"] == ""
+    assert failed["error"] == "RuntimeError: planted failure"
+    for r in rows:
+        assert (out / r["folder"] / "05_training.ipynb").is_file()  # the failed run keeps its partial notebook
+    assert (out / "learning_rate=0.05,activation=relu" / "05_training.ipynb").is_file()
+    table = (out / "summary.md").read_text()
+    assert table.count("\n| 0.0") == 4 and "| error |" in table and "planted failure" in table
+    assert (out / "summary.png").read_bytes()[:8] == PNG
+    assert matplotlib.image.imread(out / "summary.png").shape[2] in (3, 4)
+    assert "05_training.ipynb [learning_rate=0.05 activation=relu]: error: RuntimeError: planted failure" in done.stdout
+
+
+@pytest.mark.parametrize(
+    "args, message",
+    [
+        (["-p", "lr", "0.1"], "unknown parameter 'lr' for 05_training.ipynb; known: learning_rate, num_epochs, seed, "
+                              "activation"),
+        (["-p", "learning_rate", "fast"], "learning_rate must be a float like its default 0.001, got 'fast' (a str)"),
+        (["-p", "num_epochs", "10.5"], "num_epochs must be an int like its default 150, got 10.5 (a float)"),
+        (["-p", "learning_rate", "0"], "learning_rate must be a finite number > 0, got 0.0"),
+        (["-p", "learning_rate", "-0.001"], "learning_rate must be a finite number > 0, got -0.001"),
+        (["-p", "num_epochs", "-5"], "num_epochs must be an int >= 1, got -5"),
+        (["-p", "activation", "tanh"], "activation must be one of 'relu', 'none', got 'tanh'"),
+        (["-y", "{learning_rate: '__import__(\"os\").getcwd()'}"], "learning_rate must be a float like its default"),
+        (["--sweep", "learning_rate=0.001,-1"], "learning_rate must be a finite number > 0, got -1.0"),
+        (["--sweep", "activation=relu,sigmoid"], "activation must be one of 'relu', 'none', got 'sigmoid'"),
+    ],
+)
+def test_a_bad_parameter_is_one_line_and_starts_nothing(tmp_path, monkeypatch, capsys, args, message):
+    monkeypatch.setattr(helpers.rerun, "execute", lambda *a, **k: pytest.fail("a kernel was started"))
+    out = tmp_path / "out"
+    with pytest.raises(SystemExit) as e:
+        main([str(NOTEBOOK), *args, "--out", str(out)])
+    assert e.value.code == 2
+    err = capsys.readouterr().err
+    assert err.startswith("rerun: error: ") and err.count("\n") == 1 and message in err
+    assert not out.exists()
+
+
+def test_a_bad_parameter_exits_2_from_the_command_line(tmp_path):
+    out, tag = tmp_path / "out", str(tmp_path)
+    done = _cli(NOTEBOOK, "-p", "lr", "0.1", "--out", out, env={**os.environ, "RERUN_TEST_TAG": tag})
+    assert done.returncode == 2 and done.stdout == ""
+    assert done.stderr.startswith("rerun: error: unknown parameter 'lr'") and done.stderr.count("\n") == 1
+    assert not out.exists() and not _tagged(tag)
+
+
+def test_out_never_overwrites_a_notebook(tmp_path, monkeypatch, capsys):
+    monkeypatch.setattr(helpers.rerun, "execute", lambda *a, **k: pytest.fail("a kernel was started"))
+    monkeypatch.chdir(ROOT)
+    with pytest.raises(SystemExit) as e:
+        main([str(NOTEBOOK), "--out", "notebooks/x"])
+    assert e.value.code == 2 and "--out must be outside notebooks" in capsys.readouterr().err
+    assert not (ROOT / "notebooks" / "x").exists()
+    copy = tmp_path / NOTEBOOK.name
+    copy.write_bytes(NOTEBOOK.read_bytes())
+    with pytest.raises(SystemExit) as e:
+        main([str(copy), "--out", str(tmp_path)])
+    assert e.value.code == 2 and "would overwrite the notebook itself" in capsys.readouterr().err
+    assert copy.read_bytes() == NOTEBOOK.read_bytes()
+
+
+def test_ctrl_c_keeps_the_finished_runs(tmp_path):
+    out, tag = tmp_path / "sweep", str(tmp_path)
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "helpers.rerun", str(NOTEBOOK), "--sweep", "seed=0,1,2", "--jobs", "1", "--out", str(out)],
+        cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env={**os.environ, "RERUN_TEST_TAG": tag},
+    )
+    first = proc.stdout.readline()  # printed (and flushed) once the sweep has recorded the first run
+    assert first.startswith("05_training.ipynb [seed=0]: not_converged"), first + proc.stderr.read()
+    proc.send_signal(signal.SIGINT)
+    rest, err = proc.communicate(timeout=120)
+    assert proc.returncode == 130, err
+    printed = [ln for ln in [first, *rest.splitlines()] if ln.startswith("05_training.ipynb [seed=")]
+    with open(out / "summary.csv", newline="") as f:
+        rows = list(csv.DictReader(f))
+    assert 1 <= len(rows) < 3 and len(rows) == len(printed)
+    assert [r["seed"] for r in rows] == [str(s) for s in range(len(rows))]
+    assert all(r["status"] == "not_converged" and (out / r["folder"] / "05_training.html").is_file() for r in rows)
+    assert f"rerun: interrupted: {len(rows)} of 3 runs finished" in err and (out / "summary.md").is_file()
+    deadline = time.monotonic() + 10
+    while _tagged(tag) and time.monotonic() < deadline:  # the workers are gone; their kernels follow at once
+        time.sleep(0.2)
+    assert not _tagged(tag), [p.cmdline() for p in _tagged(tag)]
+
+
+def test_lr_sweep_in_process_matches_theory():
+    X, y = original_data()
+    sp = spectrum(X)
+    rows = lr_sweep(X, y, [0.001, 0.009, 0.0105], ("relu", "none"))
+    assert [(r["learning_rate"], r["activation"], r["status"]) for r in rows] == [
+        (0.001, "relu", "not_converged"), (0.001, "none", "not_converged"), (0.009, "relu", "dead_relu"),
+        (0.009, "none", "converged"), (0.0105, "relu", "dead_relu"), (0.0105, "none", "diverged"),
+    ]  # fmt: skip
+    assert rows[2]["w"] == pytest.approx(-0.192600, abs=TOL) and rows[3]["distance"] < TOL
+    assert rows[0]["distance"] == pytest.approx(0.003891, rel=1e-3)  # rho^149 |e_0| with rho = 0.97721
+    table = sweep_table(rows, ["learning_rate", "activation", "status", "w", "distance"])
+    assert table.splitlines()[4] == "| 0.009 | relu | dead_relu | -0.192600 | 4.10e-01 |"
+    fig = plot_sweep(rows, spec=sp)
+    xs = {round(line.get_xdata()[0], 7) for line in fig.axes[0].get_lines() if line.get_linestyle() in ("--", "-.")}
+    assert xs == {round(sp.stability_limit, 7), round(sp.fastest_lr, 7)}
+
+
+def test_write_summary_of_nothing(tmp_path):
+    paths = write_summary([], tmp_path, ["seed"], "Nothing finished.")
+    assert [p.name for p in paths] == ["summary.csv", "summary.md"]
+    assert (tmp_path / "summary.csv").read_text().startswith("seed,status,final_loss,w,b,distance,updates")
