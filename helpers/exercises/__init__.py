@@ -1,0 +1,70 @@
+"""Exercises that check themselves: one checker per computable answer, one module per notebook.
+
+    from helpers.exercises import check_num_updates
+    check_num_updates(my_count)   # prints "✓ correct" or "✗ <a specific hint>" on one line, returns a Verdict
+
+A checker never shows the expected answer and never raises: a str, None, a list, a tensor of the wrong
+shape or dtype, NaN, each gets a one-line ✗ that says what was expected instead. It computes its expected
+answer from helpers (no stored numbers, no stored solution code), so it follows the data and the helpers.
+
+The convention, for every notebook's "## Exercises" section (2 to 4 exercises):
+
+1. A markdown cell states the task and ends with which checker to call, e.g.
+   "Write your answer in a new cell and check it with `check_num_updates(your_count)`."
+   An optional markdown cell after it gives a hint.
+2. The next cell is the worked solution: a code cell with metadata
+   {"tags": ["solution"], "jupyter": {"source_hidden": true}, "slideshow": {"slide_type": "skip"}}.
+   It may open with "# Hint: ..." lines, computes the answer into a variable named answer_<what>, and ends
+   with the bare call `check_xxx(answer_<what>, <the task's parameters>)`, which prints "✓ correct". That
+   cell is the one and only copy of the solution. nbval re-executes it and compares its output with the
+   committed "✓ correct", and tests/test_exercises.py checks that every committed solution cell shows it, so
+   CI proves that each checker accepts its solution. Student copies (helpers/student.py) replace the cell
+   with a stub that raises NotImplementedError and keeps the "# Hint:" lines and the checker call.
+   An open question (at most one per notebook) has no checker: its solution cell prints a short answer.
+
+Writing a checker, in helpers/exercises/nbNN.py (keep each module short):
+
+    @checker                                   # prints the Verdict, turns any exception into a ✗ line
+    def check_xxx(answer: object, <the task's parameters, with defaults>) -> Verdict:
+        \"\"\"what the answer is, in one line.\"\"\"
+        expected = <computed from helpers>
+        return compare_number(answer, expected, name="your xxx", rtol=..., n=<n if a sum/mean slip is likely>,
+                              mistakes=[Mistake(<a typical wrong answer, computed>, "<what went wrong and why>")])
+
+compare_count (ints, exact; "off by one" named) and compare_tensor (type, shape, dtype, NaN, then values;
+shape_hints={(40, 40): "..."} for telling shapes) work the same way; raise Wrong("...") for anything else
+(see nb08._params). Known mistakes are tried first, at the check's own tolerance; then slips that need no
+setup: a wrong sign, a factor of 2, of n or of a power of ten, a missing or extra square root, two entries
+swapped, a transpose; then "close, but not within tolerance"; then "too large" or "too small". A hint names
+the mistake, never the value. Add each new checker to the imports and __all__ below, and tests for it to
+tests/test_exercises.py (a right answer, two or three typical wrong ones with their hints, garbage).
+"""
+
+from .core import CORRECT, Mistake, Verdict, checker, compare_count, compare_number, compare_tensor
+from .nb01 import check_condition_centred, check_divide_by, check_orthogonal_residuals
+from .nb02 import check_bad_loss, check_float32_spacing, check_w_numpy
+from .nb03 import check_dead_neuron, check_duplicated_limits, check_lr_mean
+from .nb04 import check_best_step, check_mean_factor, check_origin_grad
+from .nb05 import check_fixed_loop, check_predicted_end, check_updates_guaranteed
+from .nb06 import check_fastest_lr, check_one_step_lr, check_updates_per_decade
+from .nb07 import check_dead_threshold, check_guaranteed_counts, check_mean_rates
+from .nb08 import check_mean_grad, check_mean_loop, check_num_updates
+from .nb09 import check_normal_equations, check_prediction, check_updates_needed
+from .nb10 import check_sigma_hat, check_standard_error, check_train_mse
+from .nb11 import check_floor_seconds, check_mean_stats_grad, check_shard_average
+from .validate import Wrong
+
+__all__ = [
+    "CORRECT", "Verdict", "Mistake", "Wrong", "checker", "compare_number", "compare_count", "compare_tensor",
+    "check_condition_centred", "check_divide_by", "check_orthogonal_residuals",
+    "check_float32_spacing", "check_bad_loss", "check_w_numpy",
+    "check_duplicated_limits", "check_dead_neuron", "check_lr_mean",
+    "check_origin_grad", "check_mean_factor", "check_best_step",
+    "check_fixed_loop", "check_updates_guaranteed", "check_predicted_end",
+    "check_updates_per_decade", "check_fastest_lr", "check_one_step_lr",
+    "check_mean_rates", "check_dead_threshold", "check_guaranteed_counts",
+    "check_mean_grad", "check_mean_loop", "check_num_updates",
+    "check_normal_equations", "check_prediction", "check_updates_needed",
+    "check_standard_error", "check_sigma_hat", "check_train_mse",
+    "check_floor_seconds", "check_mean_stats_grad", "check_shard_average",
+]  # fmt: skip

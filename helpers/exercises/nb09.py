@@ -1,0 +1,62 @@
+"""Checkers for 09_closed_form.ipynb: the normal equations, a prediction, and the updates gradient descent needs."""
+
+from __future__ import annotations
+
+import math
+
+from ..data import SCALE, original_data
+from ..solve import closed_form, design_matrix, spectrum
+from .core import Mistake, Verdict, checker, compare_count, compare_number, compare_tensor
+
+
+@checker
+def check_normal_equations(AtA: object, Aty: object) -> Verdict:
+    """AᵀA, shape (2, 2), and Aᵀy, shape (2, 1), for the 40 points with the design matrix A = [x, 1]."""
+    X, y = original_data()
+    n, A = X.shape[0], design_matrix(X)
+    order = "has the columns of A in the order [1, x]; this series puts x first, A = [x, 1], so that θ = (w, b)"
+    alone = "has shape (1, 1): did you use X alone? A = [x, 1] adds a column of ones for the bias"
+    gram = A.T @ A  # (2, 2)
+    first = compare_tensor(AtA, gram, name="AtA", rtol=1e-9, n=n, shape_hints={
+        (n, n): f"AtA has shape ({n}, {n}): that is A Aᵀ; the normal equations need Aᵀ A, which is (2, 2)",
+        (1, 1): f"AtA {alone}",
+    }, mistakes=[
+        Mistake(2 * gram, "AtA is the Hessian 2 AᵀA: with the gradient set to zero, the common factor 2 cancels"),
+        Mistake(gram.flip(0, 1), f"AtA {order}"),
+    ])
+    if not first:
+        return first
+    moment = A.T @ y  # (2, 1)
+    return compare_tensor(Aty, moment, name="Aty", rtol=1e-9, n=n, shape_hints={(1, 1): f"Aty {alone}"}, mistakes=[
+        Mistake(2 * moment, "Aty is twice too large: with the gradient set to zero, the common factor 2 cancels"),
+        Mistake(moment.flip(0), f"Aty {order}"),
+    ])
+
+
+@checker
+def check_prediction(answer: object, raw_x: float = 250.0) -> Verdict:
+    """the least-squares line's y_hat at an input typed as raw_x (before the division by 100)."""
+    X, y = original_data()
+    w, b = (v.item() for v in closed_form(X, y))
+    x = raw_x / SCALE
+    return compare_number(answer, w * x + b, name="your prediction", rtol=1e-6, mistakes=[
+        Mistake(w * raw_x + b, "you used the raw value: divide it by 100 first, as every input of the data was"),
+        Mistake(b * x + w, "you swapped w and b: the slope multiplies x, the intercept is added"),
+        Mistake(w * x, "the bias b is missing: y_hat = w x + b"),
+    ])
+
+
+@checker
+def check_updates_needed(answer: object, lr: float = 0.001, factor: float = 1e-6) -> Verdict:
+    """the fewest updates t after which rho^t <= factor, rho = max |1 - lr lambda| of the sum loss's Hessian."""
+    sp = spectrum(original_data()[0])
+
+    def needed(rho: float) -> int:
+        return math.ceil(math.log(factor) / math.log(rho))
+
+    return compare_count(answer, needed(sp.contraction(lr)), name="your count", mistakes=[
+        Mistake(needed(abs(1 - lr * sp.lam_max)), "that count uses λmax: at this small lr the factor closest to 1, "
+                                                  "and so the slowest, is 1 − lr·λmin"),
+        Mistake(needed(sp.contraction(sp.fastest_lr)), "that is the count at the best learning rate, "
+                                                       "2/(λmin + λmax); the exercise fixes lr"),
+    ], off_by_one="you need the smallest whole t with ρ^t ≤ the factor, so round up")

@@ -1,0 +1,739 @@
+"""helpers.exercises: every checker accepts the right answer, names typical mistakes, and survives garbage.
+
+Expected answers are computed here independently of the checkers (autograd, lstsq, the formulas), so a
+checker whose expected value drifts fails here. Tolerances: the checkers' own (1e-9 to 1e-6 relative).
+"""
+
+from __future__ import annotations
+
+import math
+from pathlib import Path
+
+import nbformat
+import numpy as np
+import pytest
+import torch
+from torch import nn, optim
+
+import helpers.exercises as ex
+from helpers import design_matrix, init_params, noisy_data, original_data, true_line, uniform_x
+from helpers.exercises import Mistake, Verdict, checker, compare_count, compare_number, compare_tensor
+
+NOTEBOOKS = Path(__file__).resolve().parent.parent / "notebooks"
+
+
+# ---------------------------------------------------------------- independent expected answers and mistakes
+
+
+def _X_y():
+    return original_data()
+
+
+def _mean_grad_b() -> float:
+    X, y = _X_y()
+    model = nn.Linear(1, 1, dtype=torch.float64)
+    w, b = init_params(0, dtype=torch.float64)
+    with torch.no_grad():
+        model.weight.copy_(w)
+        model.bias.copy_(b.reshape(1))
+    nn.MSELoss()(model(X), y).backward()
+    return model.bias.grad.item()
+
+
+def _mean_grad_w() -> float:
+    X, y = _X_y()
+    w, b = init_params(0, dtype=torch.float64)
+    return (2 * ((X * w + b - y) * X).mean()).item()
+
+
+def _loop(steps=149, lr=0.04, reduction="mean", zero_grad=True, dtype=torch.float64) -> nn.Linear:
+    """the exercise's loop, written out, with the knobs a learner gets wrong."""
+    X, y = (t.to(dtype) for t in _X_y())
+    w, b = init_params(0, dtype=dtype)
+    model = nn.Linear(1, 1, dtype=dtype)
+    with torch.no_grad():
+        model.weight.copy_(w)
+        model.bias.copy_(b.reshape(1))
+    loss_fn, opt = nn.MSELoss(reduction=reduction), optim.SGD(model.parameters(), lr=lr)
+    for _ in range(steps):
+        if zero_grad:
+            opt.zero_grad()
+        loss_fn(model(X), y).backward()
+        opt.step()
+    return model
+
+
+def _gram():
+    X, y = _X_y()
+    A = design_matrix(X)
+    return A.T @ A, A.T @ y
+
+
+def _lam():
+    return torch.linalg.eigvalsh(2 * _gram()[0]).tolist()  # lam_min, lam_max of the sum loss's Hessian
+
+
+def _needed(rho: float) -> int:
+    return math.ceil(math.log(1e-6) / math.log(rho))
+
+
+def _inv_gram():
+    return torch.linalg.inv(_gram()[0])
+
+
+def _se(k: int, sigma: float = 0.05) -> float:
+    return sigma * math.sqrt(_inv_gram()[k, k].item())
+
+
+def _residual_sse(seed: int = 0, sigma: float = 0.05) -> tuple[float, float]:
+    """(SSE of the lstsq line, SSE of the true line) on noisy_data(sigma, seed)."""
+    X, y = noisy_data(sigma, seed)
+    A = design_matrix(X)
+    theta = torch.linalg.lstsq(A, y).solution
+    return (y - A @ theta).pow(2).sum().item(), (y - true_line(X)).pow(2).sum().item()
+
+
+# ---------------------------------------------------------------- 01 to 06: independent expected answers
+
+
+def _eig(X: torch.Tensor, loss: str = "sum") -> list[float]:
+    """lam_min, lam_max of the Hessian 2 AᵀA (divided by n for the mean), A = [x, 1]."""
+    A = torch.cat([X, torch.ones_like(X)], dim=1)
+    return (torch.linalg.eigvalsh(2 * A.T @ A) / (len(X) if loss == "mean" else 1)).tolist()
+
+
+def _cond(X: torch.Tensor) -> float:
+    lo, hi = _eig(X)
+    return hi / lo
+
+
+def _limit(X: torch.Tensor, loss: str = "sum") -> float:
+    return 2 / _eig(X, loss)[1]
+
+
+def _best_rho(X: torch.Tensor) -> float:
+    kappa = _cond(X)
+    return (kappa - 1) / (kappa + 1)
+
+
+def _rho(X: torch.Tensor, lr: float) -> float:
+    return max(abs(1 - lr * lam) for lam in _eig(X))
+
+
+def _raw() -> torch.Tensor:
+    return _X_y()[0] * 100
+
+
+def _centred() -> torch.Tensor:
+    X = _X_y()[0]
+    return X - X.mean()
+
+
+def _residuals_Atr(residual: str = "fit", dtype=torch.float64) -> torch.Tensor:
+    """Aᵀr on noisy_data(0.05, 0) for the residuals of the lstsq fit, of the true line, or none (Aᵀy)."""
+    X, y = (t.to(dtype) for t in noisy_data(0.05, 0))
+    A = torch.cat([X, torch.ones_like(X)], dim=1)
+    fitted = A @ torch.linalg.lstsq(A, y).solution
+    r = {"fit": y - fitted, "true": y - (0.175 * X + 0.4), "none": y}[residual]
+    return A.T @ r
+
+
+def _numpy_start():
+    """y and the predictions at init_params(0), as numpy arrays (40, 1)."""
+    X, y = _X_y()
+    w, b = init_params(0)
+    y_hat = np.clip(X.numpy() * np.float64(w.item()), 0, None) + np.float64(b.item())
+    return y.numpy(), y_hat
+
+
+def _bad_loss(flat_prediction=None) -> float:
+    y, y_hat = _numpy_start()
+    flat = (y_hat if flat_prediction is None else flat_prediction).reshape(-1)
+    return float(((y - flat) ** 2).sum())  # (40, 1) - (40,) broadcasts to (40, 40)
+
+
+def _w_numpy():
+    w, _ = init_params(0)
+    return w.requires_grad_(True).detach().cpu().numpy()
+
+
+def _origin_grad(loss: str = "mean") -> tuple[float, float]:
+    X, y = _X_y()
+    w = torch.zeros(1, 1, dtype=torch.float64, requires_grad=True)
+    b = torch.zeros(1, 1, dtype=torch.float64, requires_grad=True)
+    sq = (X.mm(w).clamp(min=0) + b - y).pow(2)
+    (sq.mean() if loss == "mean" else sq.sum()).backward()
+    return w.grad.item(), b.grad.item()
+
+
+def _eta_star() -> float:
+    X, y = _X_y()
+    w, b = (t.double().requires_grad_(True) for t in init_params(0))
+    (X.mm(w).clamp(min=0) + b - y).pow(2).sum().backward()
+    g = torch.cat([w.grad, b.grad])  # (2, 1)
+    A = torch.cat([X, torch.ones_like(X)], dim=1)
+    return (g.T @ g / (g.T @ (2 * A.T @ A) @ g)).item()
+
+
+def _original_loop(num_updates: int) -> tuple[float, float]:
+    """the original's loop, in its own style (float32 leaves, float64 forward pass), for num_updates updates."""
+    X, y = _X_y()
+    w, b = (t.clone().requires_grad_(True) for t in init_params(0))
+    for _ in range(num_updates):
+        (y - X.mm(w.double()).clamp(min=0).add(b.double())).pow(2).sum().backward()
+        with torch.no_grad():
+            w -= 0.001 * w.grad
+            b -= 0.001 * b.grad
+            w.grad.zero_()
+            b.grad.zero_()
+    return w.item(), b.item()
+
+
+def _e0() -> torch.Tensor:
+    w, b = init_params(0)
+    return torch.tensor([w.item() - 0.175, b.item() - 0.4], dtype=torch.float64)
+
+
+def _guaranteed(rho: float, target: float) -> int:
+    return math.ceil(math.log(target) / math.log(rho))
+
+
+def _end(steps: int = 149, e0=None) -> tuple[float, float]:
+    """0.175, 0.4 plus (I - lr H)^steps e_0: the run's end predicted by the matrix power (both directions)."""
+    A = torch.cat([_X_y()[0], torch.ones_like(_X_y()[0])], dim=1)
+    step = torch.eye(2, dtype=torch.float64) - 0.001 * 2 * A.T @ A
+    e_T = torch.linalg.matrix_power(step, steps) @ (_e0() if e0 is None else e0)
+    return 0.175 + e_T[0].item(), 0.4 + e_T[1].item()
+
+
+def _per_decade(rho: float) -> float:
+    return math.log(10) / (-2 * math.log(rho))
+
+
+def _standardised(correction: int = 0) -> torch.Tensor:
+    X = _X_y()[0]
+    return (X - X.mean()) / X.std(correction=correction)
+
+
+# ---------------------------------------------------------------- 07 and 11: independent expected answers
+
+
+def _threshold(seed: int, loss: str = "sum") -> float:
+    """w_0 / dL/dw at init_params(seed), the gradient from autograd on the original's model (ReLU, float64)."""
+    X, y = _X_y()
+    w, b = (t.double().requires_grad_(True) for t in init_params(seed))
+    sq = (X.mm(w).clamp(min=0) + b - y).pow(2)
+    (sq.mean() if loss == "mean" else sq.sum()).backward()
+    return w.item() / w.grad.item()
+
+
+def _start_grads(seed: int) -> tuple[float, float, float, float]:
+    """w_0, b_0 and the autograd gradient (dL/dw, dL/db) of the sum loss there (ReLU, float64)."""
+    X, y = _X_y()
+    w, b = (t.double().requires_grad_(True) for t in init_params(seed))
+    (X.mm(w).clamp(min=0) + b - y).pow(2).sum().backward()
+    return w.item(), b.item(), w.grad.item(), b.grad.item()
+
+
+def _counts(target: float | None = None, square: bool = False) -> tuple[int, int]:
+    """updates the bound guarantees at lr = 0.001 and at 2/(λmin + λmax), from seed 0 to within target."""
+    X = _X_y()[0]
+    target = 1e-6 / _e0().norm().item() if target is None else target
+    rhos = [_rho(X, lr) ** (2 if square else 1) for lr in (0.001, 2 / sum(_eig(X)))]
+    return _guaranteed(rhos[0], target), _guaranteed(rhos[1], target)
+
+
+def _big(n: int = 100_000):
+    """the points of 11_scaling_up.ipynb: noisy_data(0.05, 0) on uniform_x(n, 0), and the float64 start."""
+    X, y = noisy_data(0.05, 0, X=uniform_x(n, 0))
+    return X, y, *init_params(0, dtype=torch.float64)
+
+
+def _big_grad(loss: str = "mean", rows: slice = slice(None)) -> tuple[float, float]:
+    """autograd's (dL/dw, dL/db) of the linear model's loss on some of the points."""
+    X, y, w, b = _big()
+    w, b = w.clone().requires_grad_(True), b.clone().requires_grad_(True)
+    sq = (X[rows] * w + b - y[rows]).pow(2)
+    (sq.mean() if loss == "mean" else sq.sum()).backward()
+    return w.grad.item(), b.grad.item()
+
+
+def _db_without_n() -> float:
+    """the mean's dL/db with the n b term written as b: 2 (w S_x + b - S_y) / n."""
+    X, y, w, b = _big()
+    return (2 * (w * X.sum() + b - y.sum()) / len(X)).item()
+
+
+def _shards_average(scale, divide: float, sizes=(30, 20, 14)) -> tuple[float, float]:
+    """sum_k scale(size_k) * (shard k's summed-loss gradient), divided by divide: the ranks' average, or a slip."""
+    ends = [0, *np.cumsum(sizes).tolist()]
+    parts = [_big_grad("sum", slice(i, j)) for i, j in zip(ends, ends[1:])]
+    return tuple(sum(scale(size) * g[k] for size, g in zip(sizes, parts)) / divide for k in (0, 1))
+
+
+# name -> (call, right answer, [(wrong answer, words its hint must contain), ...])
+CASES = {
+    "check_condition_centred": (
+        lambda a: ex.check_condition_centred(a),
+        lambda: _cond(_centred()),
+        [(lambda: _cond(_X_y()[0]), "before centring"),
+         (lambda: 1 / _cond(_centred()), "upside down"),
+         (lambda: _cond(_raw() - _raw().mean()), "you centred the raw inputs"),
+         (lambda: math.sqrt(_cond(_centred())), "square root")],
+    ),
+    "check_divide_by": (
+        lambda a: ex.check_divide_by(*a, divisor=1000),
+        lambda: (_limit(_raw() / 1000), _best_rho(_raw() / 1000)),
+        [(lambda: (_limit(_X_y()[0]), 0.5), "divided by 100"),
+         (lambda: (2 / _eig(_raw() / 1000)[0], 0.5), "uses λmin"),
+         (lambda: (_limit(_raw() / 1000), _best_rho(_X_y()[0])), "ρ* for the inputs divided by 100"),
+         (lambda: (_limit(_raw() / 1000), 1 / _cond(_raw() / 1000)), "1/κ"),
+         (lambda: (_limit(_raw() / 1000), _rho(_raw() / 1000, 0.001)), "ρ at lr = 0.001")],
+    ),
+    "check_orthogonal_residuals": (
+        lambda a: ex.check_orthogonal_residuals(a, sigma=0.05, seed=0),
+        _residuals_Atr,
+        [(lambda: _residuals_Atr("true"), "residuals of the true line"),
+         (lambda: _residuals_Atr("none"), "that is Aᵀy"),
+         (lambda: _residuals_Atr(dtype=torch.float32), "expected torch.float64"),
+         (lambda: noisy_data(0.05, 0)[1], "the residuals r themselves")],
+    ),
+    "check_float32_spacing": (
+        lambda a: ex.check_float32_spacing(a, value=0.4),
+        lambda: 2.0**-2 * 2.0**-23,  # 0.4 lies in [2^-2, 2^-1); float32 has 23 fraction bits
+        [(lambda: 2.0**-3 * 2.0**-23, "spacing next to 0.175"),
+         (lambda: 2.0**-2 * 2.0**-52, "float64's spacing"),
+         (lambda: 2.0**-23, "float32's eps"),
+         (lambda: 0.4 * 2.0**-23, "order of magnitude")],
+    ),
+    "check_bad_loss": (
+        lambda a: ex.check_bad_loss(a, seed=0),
+        _bad_loss,
+        [(lambda: float(((_numpy_start()[0] - _numpy_start()[1]) ** 2).sum()), "that is the correct loss"),
+         (lambda: _bad_loss() / 1600, "mean over all 1,600 pairs"),
+         (lambda: 40 * _bad_loss(), "n = 40 times too large"),
+         (lambda: _bad_loss(0.175 * _X_y()[0].numpy() + 0.4), "perfect prediction")],
+    ),
+    "check_w_numpy": (
+        lambda a: ex.check_w_numpy(a, seed=0),
+        _w_numpy,
+        [(lambda: init_params(0)[0], "still a torch.Tensor"),
+         (lambda: init_params(0)[0].item(), ".item() gives a Python number"),
+         (lambda: init_params(0)[1].numpy(), "that holds b"),
+         (lambda: _w_numpy().reshape(1), "shape (1,)"),
+         (lambda: np.zeros((1, 1), dtype=np.int64), "dtype int64")],
+    ),
+    "check_duplicated_limits": (
+        lambda a: ex.check_duplicated_limits(*a, copies=2),
+        lambda: (_limit(torch.cat([_X_y()[0]] * 2)), _limit(torch.cat([_X_y()[0]] * 2), "mean")),
+        [(lambda: (_limit(_X_y()[0]), 0.0), "original 40 points"),
+         (lambda: (2 * _limit(_X_y()[0]), 0.0), "the wrong way"),
+         (lambda: (_limit(_X_y()[0], "mean"), 0.0), "limit for the mean loss"),
+         (lambda: (_limit(_X_y()[0]) / 2, _limit(_X_y()[0], "mean") / 2), "does not change")],
+    ),
+    "check_dead_neuron": (
+        lambda a: ex.check_dead_neuron(*a),
+        lambda: (_X_y()[1].mean().item(), ((_X_y()[1] - _X_y()[1].mean()) ** 2).sum().item()),
+        [(lambda: (0.4, 0.0), "true line's intercept"),
+         (lambda: (_X_y()[0].mean().item(), 0.0), "mean of x"),
+         (lambda: (_X_y()[1].mean().item(), _X_y()[1].var(correction=0).item()), "mean of the squared"),
+         (lambda: (_X_y()[1].mean().item(), ((_X_y()[1] - 0.4) ** 2).sum().item()), "loss at b = 0.4")],
+    ),
+    "check_lr_mean": (
+        lambda a: ex.check_lr_mean(a, lr_sum=0.001),
+        lambda: 0.001 * 40,
+        [(lambda: 0.001, "with the same learning rate"),
+         (lambda: 0.001 / 40, "the wrong way"),
+         (lambda: _limit(_X_y()[0], "mean"), "stability limit")],
+    ),
+    "check_origin_grad": (
+        lambda a: ex.check_origin_grad(*a, loss="mean"),
+        _origin_grad,
+        [(lambda: (0.0, 0.0), "clamp passes the gradient there"),
+         (lambda: (-_origin_grad()[0], 0.0), "wrong sign"),
+         (lambda: (-2 * (_X_y()[0].mean() * _X_y()[1].mean()).item(), 0.0), "average the products"),
+         (lambda: _origin_grad("sum"), "gradient of the sum loss"),
+         (lambda: (_origin_grad()[0], _origin_grad("sum")[1]), "gradient of the sum loss")],
+    ),
+    "check_mean_factor": (
+        lambda a: ex.check_mean_factor(a, chunks=2),
+        lambda: 20 / 40,  # each half's mean divides by 20; the full mean by 40
+        [(lambda: 2.0, "upside down"),
+         (lambda: 1.0, "accumulated means are not the full mean"),
+         (lambda: 1 / 40, "already a mean")],
+    ),
+    "check_best_step": (
+        lambda a: ex.check_best_step(a, seed=0),
+        _eta_star,
+        [(lambda: 1 / _eig(_X_y()[0])[1], "that is 1/λmax"),
+         (lambda: 2 / sum(_eig(_X_y()[0])), "best fixed learning rate"),
+         (lambda: _limit(_X_y()[0]), "stability limit"),
+         (lambda: 1 / _eta_star(), "upside down")],
+    ),
+    "check_fixed_loop": (
+        lambda a: ex.check_fixed_loop(*a, num_epochs=150, lr=0.001, seed=0),
+        lambda: _original_loop(150),
+        [(lambda: _original_loop(149), "one update short"),
+         (lambda: _original_loop(151), "one update too many"),
+         (lambda: _original_loop(0), "that is the start"),
+         (lambda: (_original_loop(150)[0], 0.4), "not quite")],
+    ),
+    "check_updates_guaranteed": (
+        lambda a: ex.check_updates_guaranteed(a, tol=1e-6, lr=0.001, seed=0),
+        lambda: _guaranteed(_rho(_X_y()[0], 0.001), 1e-6 / _e0().norm().item()),
+        [(lambda: _guaranteed(_rho(_X_y()[0], 0.001), 1e-6), "ignores where the run starts"),
+         (lambda: _guaranteed(_rho(_X_y()[0], 0.001), 1e-6 / _e0().norm().item()) - 1, "round up"),
+         (lambda: _guaranteed(abs(1 - 0.001 * _eig(_X_y()[0])[1]), 1e-6 / _e0().norm().item()), "fast direction"),
+         (lambda: float(_guaranteed(_rho(_X_y()[0], 0.001), 1e-6 / _e0().norm().item())), "convert it with int")],
+    ),
+    "check_predicted_end": (
+        lambda a: ex.check_predicted_end(*a, lr=0.001, num_updates=149, seed=0),
+        _end,
+        [(lambda: (0.175, 0.4), "closed-form answer"),
+         (lambda: (0.175 + _rho(_X_y()[0], 0.001) ** 149 * _e0()[0].item(), 0.4), "only its part along v"),
+         (lambda: _end(e0=-_e0()), "wrong sign"),
+         (lambda: _end(150), "one update too many")],
+    ),
+    "check_updates_per_decade": (
+        lambda a: ex.check_updates_per_decade(a, lr=0.001),
+        lambda: _per_decade(_rho(_X_y()[0], 0.001)),
+        [(lambda: 2 * _per_decade(_rho(_X_y()[0], 0.001)), "2 log ρ"),
+         (lambda: _per_decade(_rho(_X_y()[0], 0.001)) / math.log(10), "per factor of e"),
+         (lambda: round(_per_decade(_rho(_X_y()[0], 0.001))), "rounded"),
+         (lambda: _per_decade(abs(1 - 0.001 * _eig(_X_y()[0])[1])), "fast direction")],
+    ),
+    "check_fastest_lr": (
+        lambda a: ex.check_fastest_lr(a),
+        lambda: 2 / sum(_eig(_X_y()[0])),
+        [(lambda: _limit(_X_y()[0]), "stability limit"),
+         (lambda: 1 / _eig(_X_y()[0])[1], "1/λmax removes the steep direction"),
+         (lambda: 2 / sum(_eig(_X_y()[0], "mean")), "mean loss"),
+         (lambda: 1 / sum(_eig(_X_y()[0])), "half of what it should be")],
+    ),
+    "check_one_step_lr": (
+        lambda a: ex.check_one_step_lr(a),
+        lambda: 1 / (2 * 40),  # standardised: AᵀA = n I, so H = 2n I and one step of 1/(2n) lands
+        [(lambda: 2 / (2 * 40), "stability limit"),
+         (lambda: 2.0 * 40, "the eigenvalue itself"),
+         (lambda: 1 / _eig(_X_y()[0])[1], "before standardising"),
+         (lambda: 1 / _eig(_standardised(correction=1))[0], "sample standard deviation"),
+         (lambda: 1 / 2, "mean loss")],
+    ),
+    "check_mean_rates": (
+        lambda a: ex.check_mean_rates(*a),
+        lambda: (_limit(_X_y()[0], "mean"), 2 / sum(_eig(_X_y()[0], "mean"))),
+        [(lambda: (_limit(_X_y()[0]), 0.0), "limit for the sum loss"),
+         (lambda: (2 / _eig(_X_y()[0], "mean")[0], 0.0), "uses λmin"),
+         (lambda: (_limit(_X_y()[0], "mean"), 2 / sum(_eig(_X_y()[0]))), "fastest rate for the sum loss"),
+         (lambda: (_limit(_X_y()[0], "mean"), _limit(_X_y()[0], "mean")), "stability limit again"),
+         (lambda: (_limit(_X_y()[0], "mean"), 1 / _eig(_X_y()[0], "mean")[1]), "balance the two factors")],
+    ),
+    "check_dead_threshold": (
+        lambda a: ex.check_dead_threshold(a, seed=4),
+        lambda: _threshold(4),
+        [(lambda: _threshold(0), "threshold from seed 0"),
+         (lambda: 1 / _threshold(4), "upside down"),
+         (lambda: _start_grads(4)[1] / _start_grads(4)[3], "uses b and its gradient"),
+         (lambda: _threshold(4, "mean"), "gradient of the mean loss"),
+         (lambda: _limit(_X_y()[0]), "stability limit")],
+    ),
+    "check_guaranteed_counts": (
+        lambda a: ex.check_guaranteed_counts(*a, lr=0.001, tol=1e-6, seed=0),
+        _counts,
+        [(lambda: _counts(target=1e-6), "ignores where the run starts"),
+         (lambda: (_counts()[0], _counts(target=1e-6)[1]), "ignores where the run starts"),
+         (lambda: (_counts()[0] - 1, _counts()[1]), "round up"),
+         (lambda: (_counts()[0], _counts()[0]), "the other learning rate"),
+         (lambda: (_guaranteed(abs(1 - 0.001 * _eig(_X_y()[0])[1]), 1e-6 / _e0().norm().item()), 0),
+          "steep direction's factor"),
+         (lambda: (_counts()[0], _counts(square=True)[1]), "uses ρ²"),
+         (lambda: (float(_counts()[0]), _counts()[1]), "convert it with int")],
+    ),
+    "check_mean_grad": (
+        lambda a: ex.check_mean_grad(a, seed=0),
+        _mean_grad_b,
+        [(lambda: _mean_grad_b() / 2, "did you differentiate the square?"),
+         (lambda: -_mean_grad_b(), "wrong sign"),
+         (lambda: 40 * _mean_grad_b(), "n = 40 times too large"),
+         (_mean_grad_w, "that is the gradient for w")],
+    ),
+    "check_mean_loop": (
+        lambda a: ex.check_mean_loop(a, lr_sum=0.001, num_updates=149, seed=0),
+        _loop,
+        [(lambda: _loop(steps=150), "one update too many"),
+         (lambda: _loop(steps=148), "one update too few"),
+         (lambda: _loop(lr=0.001), "the sum's learning rate"),
+         (lambda: _loop(zero_grad=False), "never zeroes the gradients"),
+         (lambda: _loop(reduction="sum"), "diverged"),
+         (lambda: _loop(dtype=torch.float32), "float32"),
+         (lambda: nn.Linear(1, 1, dtype=torch.float64), "Check the start"),
+         (lambda: nn.Linear(2, 1, dtype=torch.float64), "nn.Linear(1, 1) has (1, 1) and (1,)")],
+    ),
+    "check_num_updates": (
+        lambda a: ex.check_num_updates(a, n=40, batch_size=7, num_epochs=25),
+        lambda: math.ceil(40 / 7) * 25,
+        [(lambda: 40 // 7 * 25, "drop_last"),
+         (lambda: math.ceil(40 * 25 / 7), "every epoch starts a fresh pass"),
+         (lambda: math.ceil(40 / 7), "the count for one epoch"),
+         (lambda: math.ceil(40 / 7) * 25 + 1, "off by one"),
+         (lambda: 40 * 25 / 7, "fractional part")],
+    ),
+    "check_normal_equations": (
+        lambda a: ex.check_normal_equations(*a),
+        _gram,
+        [(lambda: (2 * _gram()[0], _gram()[1]), "Hessian"),
+         (lambda: (_gram()[0].flip(0, 1), _gram()[1]), "order [1, x]"),
+         (lambda: (_gram()[0], _gram()[1].flip(0)), "Aty has the columns of A in the order [1, x]"),
+         (lambda: (design_matrix(_X_y()[0]) @ design_matrix(_X_y()[0]).T, _gram()[1]), "that is A Aᵀ"),
+         (lambda: (_X_y()[0].T @ _X_y()[0], _gram()[1]), "did you use X alone?"),
+         (lambda: (_gram()[0], _gram()[1].reshape(2)), ".reshape(2, 1)"),
+         (lambda: (_gram()[0].float(), _gram()[1]), "close, but not within")],
+    ),
+    "check_prediction": (
+        lambda a: ex.check_prediction(a, raw_x=250.0),
+        lambda: 0.175 * 2.5 + 0.4,
+        [(lambda: 0.175 * 250 + 0.4, "divide it by 100"),
+         (lambda: 0.4 * 2.5 + 0.175, "swapped w and b"),
+         (lambda: 0.175 * 2.5, "the bias b is missing")],
+    ),
+    "check_updates_needed": (
+        lambda a: ex.check_updates_needed(a, lr=0.001, factor=1e-6),
+        lambda: _needed(1 - 0.001 * _lam()[0]),
+        [(lambda: _needed(1 - 0.001 * _lam()[0]) - 1, "round up"),
+         (lambda: _needed(abs(1 - 0.001 * _lam()[1])), "λmax"),
+         (lambda: _needed((_lam()[1] - _lam()[0]) / (_lam()[1] + _lam()[0])), "best learning rate"),
+         (lambda: math.log(1e-6) / math.log(1 - 0.001 * _lam()[0]), "fractional part")],
+    ),
+    "check_standard_error": (
+        lambda a: ex.check_standard_error(a, sigma=0.05, which="w"),
+        lambda: _se(0),
+        [(lambda: _se(0) ** 2, "the variance"),
+         (lambda: _se(1), "standard error of b"),
+         (lambda: _se(0) / math.sqrt(2), "Hessian"),
+         (lambda: 0.05 / math.sqrt(40), "σ/√n")],
+    ),
+    "check_sigma_hat": (
+        lambda a: ex.check_sigma_hat(a, sigma=0.05, seed=0),
+        lambda: math.sqrt(_residual_sse()[0] / 38),
+        [(lambda: math.sqrt(_residual_sse()[0] / 40), "you divided by n"),
+         (lambda: math.sqrt(_residual_sse()[0] / 39), "n − 1 corrects for one"),
+         (lambda: _residual_sse()[0] / 38, "take its square root"),
+         (lambda: math.sqrt(_residual_sse()[1] / 38), "residuals are from the true line"),
+         (lambda: 0.05, "the σ the data was made with")],
+    ),
+    "check_train_mse": (
+        lambda a: ex.check_train_mse(a, sigma=0.05, n=40),
+        lambda: 0.05**2 * 38 / 40,
+        [(lambda: 0.05**2, "expected loss of the true line"),
+         (lambda: 0.05**2 * 39 / 40, "a line fits two parameters"),
+         (lambda: 0.05 * 38 / 40, "σ enters squared"),
+         (lambda: 0.05**2 * 38, "n = 40 times too large")],
+    ),
+    "check_floor_seconds": (
+        lambda a: ex.check_floor_seconds(a, n=10**7, bandwidth=2e10),
+        lambda: 2 * 8 * 10**7 / 2e10,  # x and y, 8 bytes each in float64, over 2e10 bytes per second
+        [(lambda: 8 * 10**7 / 2e10, "half the bytes"),
+         (lambda: 2 * 8 * 10**7 / 2e10 * 1e3, "milliseconds"),
+         (lambda: 2 * 64 * 10**7 / 2e10, "counts bits"),
+         (lambda: 2 * 8 * 10**7 / (20 * 2**30), "10^9 bytes"),
+         (lambda: 2 * 8 * 10**6 / 2e10, "10 times too small")],
+    ),
+    "check_mean_stats_grad": (
+        lambda a: ex.check_mean_stats_grad(*a, n=100_000, seed=0),
+        _big_grad,
+        [(lambda: _big_grad("sum"), "gradient of the summed loss"),
+         (lambda: _big_grad()[::-1], "wrong way round"),
+         (lambda: (_big_grad()[0], _db_without_n()), "n b in it"),
+         (lambda: (_big_grad()[0] / 2, 0.0), "square brings down a factor 2"),
+         (lambda: (_big_grad()[0] * (1 + 1e-5), 0.0), "close, but not within")],
+    ),
+    "check_shard_average": (
+        lambda a: ex.check_shard_average(*a, shards=(30, 20, 14), n=100_000, seed=0),
+        lambda: _big_grad("mean", slice(0, 64)),
+        [(lambda: _shards_average(lambda size: 1 / size, 3), "each shard's own mean"),
+         (lambda: _shards_average(lambda size: 3 / 64, 1), "divide by p"),
+         (lambda: _big_grad("sum", slice(0, 64)), "batch's summed loss"),
+         (lambda: _shards_average(lambda size: 1 / 64, 3), "not 1/B"),
+         (lambda: _big_grad("mean"), "all 100,000 points")],
+    ),
+}
+
+PAIRED = {"check_normal_equations", "check_divide_by", "check_duplicated_limits", "check_dead_neuron",
+          "check_origin_grad", "check_fixed_loop", "check_predicted_end", "check_mean_rates",
+          "check_guaranteed_counts", "check_mean_stats_grad", "check_shard_average"}  # checkers of two answers
+MISTAKES = [(name, i) for name, (_, _, wrong) in CASES.items() for i in range(len(wrong))]
+GARBAGE = {
+    "None": None, "str": "0.5", "list": [0.5], "dict": {"w": 1.0}, "bool": True, "NaN": float("nan"),
+    "inf": float("inf"), "tensor (3, 3)": torch.zeros(3, 3), "int tensor": torch.tensor([1, 2]),
+    "numpy array": np.zeros((2, 2)), "object": object(),
+}  # fmt: skip
+
+
+def _one_line(capsys) -> str:
+    out = capsys.readouterr().out
+    assert out.count("\n") == 1 and out.endswith("\n"), f"not one line: {out!r}"
+    return out[:-1]
+
+
+def test_every_exported_checker_is_tested_here():
+    exported = {name for name in ex.__all__ if name.startswith("check_")}
+    assert exported == set(CASES)
+
+
+@pytest.mark.parametrize("name", list(CASES))
+def test_the_right_answer_is_correct(name, capsys):
+    call, right, _ = CASES[name]
+    verdict = call(right())
+    assert verdict == Verdict(True, "correct") and bool(verdict)
+    assert _one_line(capsys) == "✓ correct"
+
+
+@pytest.mark.parametrize("name, i", MISTAKES)
+def test_a_typical_mistake_gets_its_hint(name, i, capsys):
+    call, _, wrong = CASES[name]
+    answer, words = wrong[i]
+    verdict = call(answer())
+    assert not verdict and words in verdict.message, verdict.message
+    assert _one_line(capsys) == f"✗ {verdict.message}"
+
+
+@pytest.mark.parametrize("name", list(CASES))
+@pytest.mark.parametrize("kind", list(GARBAGE))
+def test_garbage_gets_a_clear_message_and_never_a_traceback(name, kind, capsys):
+    call = CASES[name][0]
+    answer = GARBAGE[kind]
+    verdict = call((answer, answer) if name in PAIRED else answer)
+    line = _one_line(capsys)
+    assert not verdict and line.startswith("✗ ")
+    assert "could not check" not in verdict.message, f"{kind}: a generic message, not a clear one"
+    if kind in ("None", "str", "list", "dict", "object"):
+        assert f"got {kind}" in verdict.message or "got None" in verdict.message
+
+
+def test_garbage_messages_say_what_was_expected():
+    assert ex.check_prediction("0.8").message == (
+        "expected a float (a number) for your prediction, got str: write the number without quotes")
+    assert "got None: did a function forget to return" in ex.check_sigma_hat(None).message
+    assert "use .item()" in ex.check_train_mse(torch.tensor(0.002)).message
+    assert "got a float: convert it with int(...)" in ex.check_num_updates(150.0).message
+    assert "NaN or inf" in ex.check_standard_error(float("nan")).message
+    assert "transpose of the expected (2, 1)" in ex.check_normal_equations(_gram()[0], _gram()[1].T).message
+    assert "got a torch.Tensor of shape (40, 1)" in ex.check_train_mse(torch.zeros(40, 1)).message
+    bad = _loop()
+    with torch.no_grad():
+        bad.bias.fill_(float("nan"))
+    assert "diverged" in ex.check_mean_loop(bad).message
+
+
+def test_bad_task_parameters_give_a_verdict_too():
+    assert not ex.check_standard_error(0.01, which="x")
+    assert not ex.check_num_updates(6, batch_size=0)  # the DataLoader rejects it; the checker does not raise
+    assert not ex.check_floor_seconds(0.008, bandwidth=0)
+    assert not ex.check_shard_average(1.0, 1.0, shards=())
+
+
+def _digit_strings(value) -> set[str]:
+    """ways a message could spell an expected value: several roundings of each entry (counts: the number)."""
+    values = value.flatten().tolist() if isinstance(value, torch.Tensor) else value if isinstance(value, list) \
+        else [value]
+    out = set()
+    for v in values:
+        if float(v).is_integer():  # a count (n = 40 inside A^T A is a shape, and may be named)
+            out |= {str(int(v))} if abs(v) >= 10 and not isinstance(value, torch.Tensor) else set()
+            continue
+        out |= {s for s in (f"{v:.3f}", f"{v:.4g}", f"{v:.3g}", f"{v:.2e}") if sum(c in "123456789" for c in s) >= 2}
+    return out
+
+
+@pytest.mark.parametrize("name", list(CASES))
+def test_no_message_reveals_the_expected_value(name, capsys):
+    call, right, wrong = CASES[name]
+    expected = right()
+    if isinstance(expected, nn.Module):  # the loop's answer is the model; its expected values are its parameters
+        expected = torch.cat([expected.weight.detach().reshape(1), expected.bias.detach().reshape(1)])
+    elif isinstance(expected, tuple) and all(isinstance(t, int) for t in expected):
+        expected = list(expected)  # two counts: each is spelled as the number it is
+    elif isinstance(expected, tuple):
+        expected = torch.cat([torch.as_tensor(t, dtype=torch.float64).flatten() for t in expected])
+    elif isinstance(expected, np.ndarray):
+        expected = torch.from_numpy(expected)
+    messages = [call(answer()).message for answer, _ in wrong]
+    messages += [call((g, g) if name in PAIRED else g).message for g in GARBAGE.values()]
+    capsys.readouterr()
+    spelled = _digit_strings(expected)
+    assert spelled
+    for message in messages:
+        leaked = [s for s in spelled if s in message]
+        assert not leaked, f"{message!r} shows {leaked}"
+
+
+# ---------------------------------------------------------------- the shared machinery
+
+
+def test_verdict_is_a_small_frozen_value():
+    v = Verdict(False, "hint")
+    assert str(v) == "✗ hint" and str(Verdict(True, "correct")) == "✓ correct"
+    assert not v and Verdict(True, "correct")
+    with pytest.raises(AttributeError):
+        v.ok = True  # type: ignore[misc]
+    assert v._ipython_display_() is None  # the checker printed it already; a notebook shows nothing more
+
+
+def test_generic_slips_need_no_setup(capsys):
+    e = 0.3
+    cases = {2 * e: "twice too large", e / 2: "half of what it should be", -e: "wrong sign",
+             40 * e: "n = 40 times too large", e / 40: "n = 40 times too small", 100 * e: "100 times too large",
+             e * e: "looks squared", math.sqrt(e): "square root", e * (1 + 1e-4): "close, but not within",
+             e * 1.3: "too large", e * 0.7: "too small"}
+    for answer, words in cases.items():
+        assert words in compare_number(answer, e, n=40, rtol=1e-9).message
+    assert compare_number(e, e)
+
+
+def test_tensor_slips_and_shapes():
+    e = torch.tensor([[1.0, 2.0], [3.0, 4.0]], dtype=torch.float64)
+    assert "is transposed" in compare_tensor(e.T.clone(), e).message
+    one_off = e + torch.tensor([[0.0, 5.0], [0.0, 0.0]], dtype=torch.float64)
+    assert "1 of the 4 entries of your answer is off" in compare_tensor(one_off, e).message
+    assert "shape (4,), expected (2, 2)" in compare_tensor(e.flatten(), e).message
+    assert "shape (3,), expected (2, 2)" in compare_tensor(torch.ones(3), e).message
+    assert "expected torch.float64" in compare_tensor(e.float(), e, dtype=torch.float64).message
+    assert "floating dtype" in compare_tensor(e.long(), e).message
+    v = torch.tensor([[1.0], [2.0]], dtype=torch.float64)
+    assert "two entries the wrong way round" in compare_tensor(v.flip(0), v).message
+    assert compare_tensor(e.clone().requires_grad_(True), e)  # a tensor that needs grad is fine
+
+
+def test_counts_are_exact_and_name_off_by_one():
+    assert compare_count(12, 12) and not compare_count(13, 12)
+    assert "one too many" in compare_count(13, 12).message and "one too few" in compare_count(11, 12).message
+    assert "negative" in compare_count(-1, 12).message
+    assert compare_count(np.int64(12), 12)  # numpy ints are ints
+
+
+def test_a_checker_is_written_in_a_few_lines(capsys):
+    @checker
+    def check_double(answer: object, x: float = 3.0) -> Verdict:
+        return compare_number(answer, 2 * x, mistakes=[Mistake(x + 2, "you added 2 instead of doubling")])
+
+    assert check_double(6.0) and capsys.readouterr().out == "✓ correct\n"
+    assert check_double(5.0).message == "you added 2 instead of doubling"
+
+    @checker
+    def check_broken(answer: object) -> Verdict:
+        raise KeyError("a bug in the checker")
+
+    verdict = check_broken(1.0)  # even a broken checker answers with a line, not a traceback
+    assert not verdict and verdict.message.startswith("could not check this (KeyError)")
+
+
+def test_every_solution_cell_that_calls_a_checker_shows_correct():
+    found = 0
+    for path in sorted(NOTEBOOKS.glob("[0-9][0-9]_*.ipynb")):
+        for cell in nbformat.read(path, as_version=4).cells:
+            if "solution" not in cell.metadata.get("tags", []) or "check_" not in cell.source:
+                continue
+            text = "".join(out.get("text", "") for out in cell.get("outputs", []))
+            assert "✓ correct" in text and "✗" not in text, f"{path.name}: a solution cell is not accepted"
+            found += 1
+    assert found >= 34  # three in each of 01 to 04 and 06 to 11; four in 05

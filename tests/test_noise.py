@@ -1,0 +1,67 @@
+"""helpers.noise: batched fits over noise seeds, the train/validation split, losses along a path, the spread plot."""
+
+from __future__ import annotations
+
+import pytest
+import torch
+
+from helpers import (closed_form, fits_over_seeds, init_params, loss_value, noisy_data, path_losses, plot_spread,
+                     train, train_val_split, uniform_x)
+
+
+def test_fits_over_seeds_equal_one_closed_form_per_seed(data):
+    X, _ = data
+    fits = fits_over_seeds(X, 0.05, [0, 3, 7])
+    for k, seed in enumerate([0, 3, 7]):
+        Xs, ys = noisy_data(0.05, seed)
+        w, b = closed_form(Xs, ys)
+        sse = (ys - (Xs * w + b)).pow(2).sum().item()
+        assert abs(fits.w[k].item() - w.item()) < 1e-12 and abs(fits.b[k].item() - b.item()) < 1e-12
+        assert abs(fits.sse[k].item() - sse) < 1e-12
+    assert fits.n == 40 and fits.w.shape == (3,)
+
+
+def test_without_noise_every_fit_is_the_truth(data):
+    X, _ = data
+    fits = fits_over_seeds(X, 0.0, range(4))
+    assert torch.allclose(fits.w, torch.full((4,), 0.175, dtype=torch.float64), atol=1e-12)
+    assert float(fits.sse.max()) < 1e-24
+
+
+@pytest.mark.parametrize("X, seeds", [(torch.ones(5, 1, dtype=torch.float64), [0]), (None, [])])
+def test_fits_over_seeds_rejects_what_cannot_be_fitted(data, X, seeds):
+    with pytest.raises(ValueError):
+        fits_over_seeds(data[0] if X is None else X, 0.05, seeds)
+
+
+def test_train_val_split_keeps_the_order_and_every_point():
+    X = uniform_x(10, 0)
+    y = 2 * X
+    X_tr, y_tr, X_val, y_val = train_val_split(X, y, 3)
+    assert X_tr.shape == (7, 1) and X_val.shape == (3, 1)
+    assert torch.equal(torch.cat([X_tr, X_val]), X) and torch.equal(torch.cat([y_tr, y_val]), y)
+    for bad in (0, 9, 10):
+        with pytest.raises(ValueError):
+            train_val_split(X, y, bad)
+
+
+def test_path_losses_are_the_loss_at_every_point_of_the_path(data):
+    X, y = data
+    w0, b0 = init_params(0, dtype=torch.float64)
+    h = train(X, y, w0, b0, lr=0.2, num_updates=5, loss="mean", activation="none")
+    losses = path_losses(X, y, h.w_path, h.b_path, loss="mean")
+    assert len(losses) == 6
+    assert all(abs(a - b) <= 1e-12 for a, b in zip(losses[:-1], h.losses))  # History.losses: before each update
+    w_T, b_T = h.w_path[-1], h.b_path[-1]
+    expected = loss_value(X * w_T + b_T, y, "mean").item()
+    assert abs(losses[-1] - expected) <= 1e-12
+    assert abs(path_losses(X, y, [w_T], [b_T], loss="sum")[0] - 40 * expected) <= 1e-12
+    with pytest.raises(ValueError):
+        path_losses(X, y, [0.1, 0.2], [0.3])
+
+
+def test_plot_spread_draws_two_histograms(data):
+    fits = fits_over_seeds(data[0], 0.05, range(30))
+    fig = plot_spread(fits, se=(0.0094, 0.0125), truth=(0.175, 0.4))
+    assert len(fig.axes) == 2
+    assert [ax.get_xlabel() for ax in fig.axes] == ["fitted w", "fitted b"]
