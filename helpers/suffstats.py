@@ -12,6 +12,7 @@ so one pass over the data makes every later update O(1), whatever n is.
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
 from typing import Callable
 
@@ -34,23 +35,33 @@ class Sums:
 
 def sums(X: torch.Tensor, y: torch.Tensor) -> Sums:
     """n, S_x, S_xx, S_y, S_xy, S_yy in one pass, chunk by chunk, accumulated in float64.  X, y: (n, 1)"""
-    acc = torch.zeros(5, dtype=torch.float64, device=X.device)
+    return _sums(X, y)[0]
+
+
+def _sums(X: torch.Tensor, y: torch.Tensor, with_min: bool = False) -> tuple[Sums, float]:
+    """sums(X, y) and, if asked, min(x), found in the same pass (nan if not asked)."""
+    parts, lows = [], []
     for i in range(0, X.shape[0], CHUNK):
         x, t = X[i : i + CHUNK, 0].double(), y[i : i + CHUNK, 0].double()
-        acc += torch.stack([x.sum(), x.dot(x), t.sum(), x.dot(t), t.dot(t)])
-    return Sums(float(X.shape[0]), *acc.tolist())
+        parts.append(torch.stack([x.sum(), x.dot(x), t.sum(), x.dot(t), t.dot(t)]))
+        if with_min:  # while the chunk is in cache: cheaper than another pass over X
+            lows.append(x.amin())
+    total = torch.stack(parts).sum(0).tolist() if parts else [0.0] * 5
+    return Sums(float(X.shape[0]), *total), float(torch.stack(lows).min()) if with_min else math.nan
 
 
 def stats_step(X: torch.Tensor, y: torch.Tensor, loss: str, activation: str) -> Callable[..., tuple[float, float, float]]:
     """a training step (w, b) -> (loss, dL/dw, dL/db) that never touches X or y again.  X, y: (n, 1)"""
-    every = sums(X, y)
+    every, low = _sums(X, y, with_min=activation == "relu")
     pos = neg = every
     if activation == "relu":  # the ReLU passes x w only where it is > 0: for w > 0 where x > 0
         x = X[:, 0]
-        if float(x.min()) <= 0:
-            pos = sums(X[x > 0], y[x > 0])
-        if float(x.max()) >= 0:
-            neg = sums(X[x < 0], y[x < 0])
+        high = float(x.amax()) if low <= 0 else math.inf  # another pass only where some x <= 0
+        empty = Sums(0.0, 0.0, 0.0, 0.0, 0.0, 0.0)  # no point on that side: skip the masked copies
+        if low <= 0:
+            pos = sums(X[x > 0], y[x > 0]) if high > 0 else empty
+        if high >= 0:
+            neg = sums(X[x < 0], y[x < 0]) if low < 0 else empty
     s = 1.0 if loss == "sum" else 1.0 / every.n
 
     def step(w: torch.Tensor, b: torch.Tensor) -> tuple[float, float, float]:

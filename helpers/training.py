@@ -125,7 +125,7 @@ def train(
         raise ValueError("log_every must be >= 1 or None, got 0")
 
     step = _STEPS[method](X, y, loss, activation)
-    x_min, x_max = float(X.min()), float(X.max())
+    x_min, x_max = (float(v) for v in X.aminmax())  # one pass over X for both ends
     losses: list[float] = []
     w_path, b_path = [w.item()], [b.item()]
     stopped_at = dead_at = None
@@ -149,9 +149,9 @@ def train(
         if log_every and t % log_every == 0:
             print(f"update {t:4d}   loss {value:.4e}")
         losses.append(value)
-        with torch.no_grad():
-            w.sub_(lr * (dw.to(w.dtype) if isinstance(dw, torch.Tensor) else dw))
-            b.sub_(lr * (db.to(b.dtype) if isinstance(db, torch.Tensor) else db))
+        # w and b are detached copies, so no graph is recorded: no torch.no_grad() needed (it costs ~4 us)
+        w.sub_(lr * (dw.to(w.dtype) if isinstance(dw, torch.Tensor) else dw))
+        b.sub_(lr * (db.to(b.dtype) if isinstance(db, torch.Tensor) else db))
         w_path.append(w.item())
         b_path.append(b.item())
         if bar is not None:

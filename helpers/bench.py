@@ -1,0 +1,144 @@
+"""Performance, measured (this is `make bench`): one table, every figure a ratio against a baseline timed in the same run.
+
+    python -m helpers.bench                 # the full run: a minute or two
+    python -m helpers.bench --quick         # small N, a few seconds (the test suite runs it)
+    python -m helpers.bench --json out.json # also write every ratio as JSON
+
+A figure is the median, over repeated rounds, of a timing divided by its baseline's timed just before it,
+so that a busy machine slows both alike. No absolute time is printed.
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime
+import json
+import os
+from pathlib import Path
+from typing import Callable
+
+import torch
+
+from .bench_memory import peak_extras
+from .bench_report import cpu_name, scaling_repeats, table
+from .data import noisy_data, original_data, uniform_x
+from .minibatch import LOADERS, minibatch_sgd
+from .model import init_params
+from .solve import closed_form
+from .timing import ratios
+from .training import _STEPS, METHODS, train
+
+# rows: a timing of a small N repeats each call until it has covered about this many rows
+FULL = {"sizes": (10**4, 10**5, 10**6, 10**7), "repeats": 11, "rows": 10**5, "memory_n": 10**7, "minibatch_n": 10**6}
+QUICK = {"sizes": (10**3, 10**4), "repeats": 3, "rows": 10**4, "memory_n": 10**5, "minibatch_n": 10**4}
+MINIBATCH_REPEATS = 3
+BATCH = 64
+STATS_UPDATES = 1000
+TARGETS = {"original": 1.10, "hand": 4.0, "stats_1000": 3.0, "memory_hand": 1.5}  # the issue's, all "at most"
+
+
+def plain_loop(X: torch.Tensor, y: torch.Tensor, w: torch.Tensor, b: torch.Tensor, lr: float = 0.001) -> tuple:
+    """the original's loop as a learner writes it: autograd, float32 (w, b) cast to float64, 149 updates.
+
+    -> the final w, b: (1, 1) each, the same bits as train(..., method="autograd") (tests/test_bench.py)
+    """
+    w1, b1 = w.clone().requires_grad_(True), b.clone().requires_grad_(True)
+    for i in range(1, 150):
+        loss = (y - X.mm(w1.double()).clamp(min=0).add(b1.double())).pow(2).sum()
+        loss.backward()
+        with torch.no_grad():
+            w1 -= lr * w1.grad
+            b1 -= lr * b1.grad
+            w1.grad.zero_()
+            b1.grad.zero_()
+        if i % 25 == 0:
+            loss.item()  # where the original prints the loss
+    return w1.detach(), b1.detach()
+
+
+def original_problem(repeats: int) -> dict[str, float]:
+    """train(method=m) on the 40 points (149 updates, lr 0.001), over the plain loop."""
+    X, y = original_data()
+    w, b = init_params(0)
+    fns = {m: (lambda m=m: train(X, y, w, b, lr=0.001, num_updates=149, method=m)) for m in METHODS}
+    return ratios(fns, lambda: plain_loop(X, y, w, b), repeats)[0]
+
+
+def _updates(step: Callable, w: torch.Tensor, b: torch.Tensor, lr: float, count: int) -> None:
+    """count updates as train() makes them (w, b are float64 like the data, so nothing is cast)."""
+    for _ in range(count):
+        _, dw, db = step(w, b)
+        w.sub_(lr * dw)
+        b.sub_(lr * db)
+
+
+def scaling(n: int, repeats: int, rows: int = 10**5, seed: int = 0) -> dict[str, float]:
+    """costs at N = n over the floor, one read of X and y: an update of each method, the stats pass, and more."""
+    X = uniform_x(n, seed)
+    _, y = noisy_data(0.05, seed, X=X)
+    w, b = init_params(seed, dtype=torch.float64)
+    lr = 0.1 / n  # inside the sum loss's stability limit (about 0.25 / n here): w stays > 0, nothing dies
+    steps = {m: _STEPS[m](X, y, "sum", "relu") for m in METHODS}
+    params = {m: (w.clone(), b.clone()) for m in METHODS}  # each method's own, updated in place
+    fns: dict[str, Callable[[], object]] = {
+        m: (lambda m=m: _updates(steps[m], *params[m], lr, 1)) for m in ("autograd", "hand")
+    }
+    fns["stats_pass"] = lambda: _STEPS["stats"](X, y, "sum", "relu")
+    fns["stats_10_updates"] = lambda: _updates(steps["stats"], *params["stats"], lr, 10)
+    fns["stats_1000"] = lambda: _updates(_STEPS["stats"](X, y, "sum", "relu"), *params["stats"], lr, STATS_UPDATES)
+    fns["closed_form"] = lambda: closed_form(X, y)
+    fns["train_fixed"] = lambda: train(X, y, w, b, lr=lr, num_updates=0)
+    r, floor_seconds = ratios(fns, lambda: (X.sum(), y.sum()), scaling_repeats(n, repeats), max(1, rows // n))
+    r["floor_seconds"] = floor_seconds  # for a plot against N: a method's seconds are its ratio times these
+    r["stats_update"] = r.pop("stats_10_updates") / 10
+    return r
+
+
+def minibatch(n: int, repeats: int, seed: int = 1) -> float:
+    """one epoch of minibatch SGD (batch 64): a DataLoader over a TensorDataset, over slices of the tensors."""
+    X = uniform_x(n, seed)
+    _, y = noisy_data(0.05, seed, X=X)
+    w, b = init_params(seed, dtype=torch.float64)
+    epoch = {k: (lambda k=k: minibatch_sgd(X, y, w, b, lr=0.1, batch_size=BATCH, seed=seed, loader=k)) for k in LOADERS}
+    return ratios({"dataloader": epoch["dataloader"]}, epoch["slices"], repeats)[0]["dataloader"]
+
+
+def run(quick: bool = False) -> dict:
+    """every measurement of the table, as plain numbers."""
+    c = QUICK if quick else FULL
+    return {
+        "quick": quick, "threads": torch.get_num_threads(), "repeats": c["repeats"], "sizes": list(c["sizes"]),
+        "original": original_problem(2 * c["repeats"] - 1),
+        "scaling": {str(n): scaling(n, c["repeats"], c["rows"]) for n in c["sizes"]},
+        "memory_n": c["memory_n"],
+        "memory": peak_extras(c["memory_n"]),
+        "minibatch_n": c["minibatch_n"], "minibatch_repeats": MINIBATCH_REPEATS,
+        "minibatch": minibatch(c["minibatch_n"], MINIBATCH_REPEATS),
+    }  # fmt: skip
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description="Time the helpers' training paths; print one table of ratios.")
+    parser.add_argument("--quick", action="store_true", help="small N and few repeats: seconds, not minutes")
+    parser.add_argument("--threads", type=int, default=1,
+                        help="torch threads, 0 for torch's choice (default 1: a second thread makes every ratio "
+                             "hostage to whatever else runs on a shared machine)")  # fmt: skip
+    parser.add_argument("--json", type=Path, help="also write the measurements here")
+    args = parser.parse_args(argv)
+    before = torch.get_num_threads()
+    if args.threads:
+        torch.set_num_threads(args.threads)
+    try:
+        result = run(args.quick)
+    finally:
+        torch.set_num_threads(before)
+    result |= {"date": datetime.date.today().isoformat(), "cpu": cpu_name(), "cores": os.cpu_count()}
+    result["torch"] = torch.__version__
+    print(table(result, TARGETS))
+    if args.json:
+        args.json.write_text(json.dumps(result, indent=1))
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

@@ -1,0 +1,120 @@
+"""What helpers.bench measured, for people: the table `make bench` prints, and a figure of cost against N."""
+
+from __future__ import annotations
+
+import math
+import platform
+from pathlib import Path
+
+from matplotlib.figure import Figure
+
+from .plots import new_figure
+from .training import METHODS
+
+CURVES = {  # key in a scaling() result: (label, style)
+    "autograd": ("autograd update", "o-"),
+    "hand": ("hand-gradient update", "s-"),
+    "stats_pass": ("stats: the one pass", "^--"),
+    "stats_update": ("stats: one O(1) update", "v-"),
+    "closed_form": ("closed form", "d:"),
+}
+
+
+def scaling_repeats(n: int, repeats: int) -> int:
+    """fewer rounds at N = 10^7, where one autograd update takes a good fraction of a second."""
+    return repeats if n < 10**7 else max(3, repeats // 2)
+
+
+def cpu_name() -> str:
+    """the CPU model, as /proc/cpuinfo names it (elsewhere, what platform knows)."""
+    info = Path("/proc/cpuinfo")
+    for line in info.read_text().splitlines() if info.exists() else []:
+        if line.startswith("model name"):
+            return line.split(":", 1)[1].strip()
+    return platform.processor() or platform.machine()
+
+
+def power(n: int) -> str:
+    """10^k for a power of ten, else the number with thousands separators."""
+    k = round(math.log10(n)) if n > 0 else 0
+    return f"10^{k}" if 10**k == n else f"{n:,}"
+
+
+def _r(v: float) -> str:
+    """a ratio at three significant digits: 37.2, 2.05, 0.000613."""
+    return f"{v:.3g}"
+
+
+def table(r: dict, targets: dict[str, float]) -> str:
+    """the four measurements and the targets, as lines of text."""
+    big = str(r["sizes"][-1])
+    s = r["scaling"]
+    lines = [
+        f"helpers.bench{' --quick' if r['quick'] else ''}: {r['date']}, {r['cpu']} ({r['cores']} cores), "
+        f"torch {r['torch']} on {r['threads']} thread{'s' if r['threads'] != 1 else ''}, float64",
+        "Every figure is a ratio: the median over repeated rounds of a timing over its baseline's, timed just before it.",
+        "",
+        f"1. The original problem: 40 points, 149 updates, lr 0.001 ({2 * r['repeats'] - 1} repeats)",
+        "   baseline: a plain autograd loop in the original's style, written in helpers/bench.py",
+    ]
+    for m in METHODS:
+        note = "   (the default method)" if m == "hand" else ""
+        call = f'train(method="{m}")'
+        lines.append(f"     {call:<28}{_r(r['original'][m]):>8}{note}")
+    cols = ("autograd", "hand", "stats_pass", "stats_update", "stats_1000", "closed_form", "train_fixed")
+    heads = ("autograd", "hand", "stats pass", "stats update", "stats 1000", "closed form", "train() fixed")
+    lines += [
+        "",
+        "2. Cost over the floor, one read of X and y (X.sum() and y.sum()); relu, sum loss",
+        f"     {'N':>6}{'repeats':>9}" + "".join(f"{h:>14}" for h in heads),
+    ]
+    for n in r["sizes"]:
+        reps = scaling_repeats(n, r["repeats"])
+        lines.append(f"     {power(n):>6}{reps:>9}" + "".join(f"{_r(s[str(n)][c]):>14}" for c in cols))
+    lines += [
+        "   autograd, hand, stats update: one full-batch update as train() makes it (stats: O(1), after its pass).",
+        "   stats 1000: the stats pass and 1,000 stats updates, timed together. closed form: helpers.closed_form(X, y).",
+        "   train() fixed: a train() call with 0 updates (input checks, one loss, the closed-form status).",
+        "",
+        f"3. Peak extra memory at N = {power(r['memory_n'])}, 3 updates, in units of the bytes of X and y together",
+        "   (RSS high-water mark of a fresh subprocess each)",
+        f"     {'':<16}" + "".join(f"{m:>10}" for m in METHODS),
+        f"     {'whole train()':<16}" + "".join(f"{_r(r['memory']['train'][m]):>10}" for m in METHODS),
+        f"     {'updates only':<16}" + "".join(f"{_r(r['memory']['step'][m]):>10}" for m in METHODS),
+        "",
+        f"4. Minibatch SGD, one epoch at N = {power(r['minibatch_n'])}, batch 64 ({r['minibatch_repeats']} repeats)",
+        f"     DataLoader over a TensorDataset / slices of the tensors: {_r(r['minibatch'])}",
+        "",
+        "Targets (measured, at most)" + ("; a quick run's N are small: they are for the full run" if r["quick"] else ""),
+    ]
+    checks = [
+        ('train(method="hand") / plain loop, the original problem', r["original"]["hand"], targets["original"]),
+        (f"one hand update at N = {power(int(big))}, over the floor", s[big]["hand"], targets["hand"]),
+        (f"1,000 stats updates with their pass at N = {power(int(big))}", s[big]["stats_1000"], targets["stats_1000"]),
+        (f'peak extra memory of train(method="hand") at N = {power(r["memory_n"])}', r["memory"]["train"]["hand"],
+         targets["memory_hand"]),
+    ]  # fmt: skip
+    for text, value, limit in checks:
+        verdict = "-" if r["quick"] else "met" if value <= limit else "MISSED"
+        lines.append(f"     {text:<58}{_r(value):>8}  <= {limit:<5g}{verdict:>7}")
+    return "\n".join(lines)
+
+
+def plot_scaling(rows: dict[str, dict[str, float]]) -> Figure:
+    """seconds per update against N (log-log), and the same over the floor.  rows: {str(N): scaling(N)}"""
+    sizes = sorted(int(n) for n in rows)
+    fig = new_figure((11, 4.2))
+    left, right = fig.subplots(1, 2)
+    floor = [rows[str(n)]["floor_seconds"] for n in sizes]
+    left.plot(sizes, floor, "k-", lw=2.5, alpha=0.35, label="floor: one read of X and y")
+    for key, (label, style) in CURVES.items():
+        cost = [rows[str(n)][key] for n in sizes]
+        left.plot(sizes, [c * f for c, f in zip(cost, floor)], style, label=label)
+        right.plot(sizes, cost, style, label=label)
+    right.axhline(1.0, color="k", lw=2.5, alpha=0.35, label="the floor")
+    left.set(xscale="log", yscale="log", xlabel="N (points)", ylabel="seconds", title="Time against N")
+    right.set(xscale="log", yscale="log", xlabel="N (points)", ylabel="time / floor", title="In units of the floor")
+    for ax in (left, right):
+        ax.grid(True, which="major", alpha=0.3)
+    left.legend(fontsize=8)
+    return fig
