@@ -1,7 +1,11 @@
 # Linear regression in PyTorch, step by step.
-#   make run    build .venv if needed, execute every notebook into build/run/, print the fitted line
-#   make test   build .venv (with the test tools) if needed, run the whole suite
-#   make lab    open the series in JupyterLab (127.0.0.1 only, with a token)
+#   make run      build .venv if needed, execute every notebook into build/run/, print the fitted line
+#   make test     build .venv (with the test tools) if needed, run the whole suite
+#   make lab      open the series in JupyterLab (127.0.0.1 only, with a token)
+#   make sweep    rerun 05_training.ipynb over 12 learning rates x 2 activations into build/sweep/
+#   make student  student copies without the solutions, in build/student/
+#   make slides   reveal.js decks in build/slides/;  make html: the series as a static site in build/html/
+#   make bench    the performance table (ratios against baselines timed in the same run)
 
 PYTHON ?= $(shell command -v python3.11 || command -v python3)
 VENV   := .venv
@@ -9,11 +13,11 @@ BIN    := $(VENV)/bin
 # pytest workers: one per core (nbval runs each notebook in one worker, --dist loadscope)
 JOBS   ?= $(shell nproc 2>/dev/null || echo 2)
 
-.PHONY: help run test lab clean
+.PHONY: help run test lab clean sweep
 .DEFAULT_GOAL := help
 
 help:
-	@sed -n '2,4p' Makefile | sed 's/^# *//'
+	@sed -n '2,9p' Makefile | sed 's/^# *//'
 
 # The environment is rebuilt when pyproject.toml changes, or when .venv is missing or broken
 # (for example copied from another machine, or made by another Python).
@@ -32,13 +36,37 @@ $(VENV)/.test: $(VENV)/.base
 run: $(VENV)/.base
 	$(BIN)/python -m helpers.run
 
+# 05_training.ipynb at 12 learning rates from 1e-4 to just past 2/lambda_max = 0.0099824, with and without the ReLU
+SWEEP_LRS := 0.0001,0.0002,0.0005,0.001,0.002,0.003,0.005,0.007,0.008,0.009,0.0095,0.0105
+sweep: $(VENV)/.base
+	$(BIN)/python -m helpers.rerun notebooks/05_training.ipynb --out build/sweep --jobs $(JOBS) \
+	  --sweep learning_rate=$(SWEEP_LRS) --sweep activation=relu,none
+
 test: $(VENV)/.test
 	$(BIN)/python -m pytest -n $(JOBS) --dist loadscope --nbval notebooks tests
 
+# README or index first, no news or update pop-ups: helpers/lab.py (tests/test_browser.py checks both)
 lab: $(VENV)/.base
-	$(BIN)/jupyter lab --ServerApp.ip=127.0.0.1 --ServerApp.root_dir=notebooks \
-	  --LabApp.news_url=None --LabApp.check_for_updates_class=jupyterlab.NeverCheckForUpdate \
-	  $(if $(filter 0,$(shell id -u)),--allow-root)
+	$(BIN)/python -m helpers.lab
+
+.PHONY: student slides html
+# Student copies in build/student/: each solution cell becomes a stub that raises NotImplementedError
+student: $(VENV)/.base
+	$(BIN)/python -m helpers.student
+
+# The executed series as reveal.js decks (build/slides/) and as a linked site (build/html/), both offline;
+# reveal.js and MathJax come once from the npm registry into build/vendor/ (helpers/vendor.py)
+slides: $(VENV)/.base
+	$(BIN)/python -m helpers.site --slides
+
+html: $(VENV)/.base
+	$(BIN)/python -m helpers.site --html
+
+.PHONY: bench
+# One table of ratios, each against a baseline timed in the same run (helpers/bench.py): a minute or two.
+# `make bench BENCH_ARGS=--quick` measures small N in seconds; BENCH_ARGS="--threads 1" pins torch to one thread.
+bench: $(VENV)/.base
+	$(BIN)/python -m helpers.bench $(BENCH_ARGS)
 
 clean:
 	rm -rf build .pytest_cache

@@ -1,0 +1,143 @@
+"""The executed series as a static site and as reveal.js decks, both working offline (`make html`, `make slides`).
+
+    python -m helpers.site --html [--out build/html]      # index.html, then one page per notebook
+    python -m helpers.site --slides [--out build/slides]  # index.html, then one deck per notebook
+
+Pages come from the committed notebooks, which are executed (tests/test_notebooks.py checks that they ran
+top to bottom, nbval that their outputs are current), so no kernel runs here. Figures are the embedded PNGs;
+reveal.js and MathJax are copied into the output's _static/ from build/vendor/ (see helpers/vendor.py).
+"""
+
+from __future__ import annotations
+
+import argparse
+import copy
+import html
+import re
+import time
+from pathlib import Path
+
+import nbformat
+
+from .execute import BUILD, NOTEBOOKS
+from .vendor import copy_assets
+
+TEMPLATES = Path(__file__).resolve().parent / "templates"
+STATIC = "_static"
+SERIES = "Linear regression in PyTorch, step by step"
+WIDGET = "application/vnd.jupyter.widget-view+json"
+PANEL_NOTE = ("<p><em>An interactive panel: open this notebook in JupyterLab (<code>make lab</code>) to move its "
+              "sliders. This is the figure it starts with.</em></p>")  # fmt: skip
+KINDS = {"html": (".html", ("mathjax",)), "slides": (".slides.html", ("mathjax", "reveal.js"))}
+
+
+def title(nb: nbformat.NotebookNode) -> str:
+    """the notebook's `# ` title as plain text (no backticks or stars), or an empty string."""
+    for cell in nb.cells:
+        for line in cell.source.splitlines() if cell.cell_type == "markdown" else []:
+            if line.startswith("# "):
+                return re.sub(r"[`*]", "", line[2:]).strip()
+    return ""
+
+
+def _panel_outputs(state: dict, model_id: str, seen: set[str]) -> list[dict]:
+    """the outputs held by the Output widgets inside widget model_id (recursively), in order."""
+    if model_id in seen or model_id not in state:
+        return []
+    seen.add(model_id)
+    model = state[model_id]
+    found = list(model["state"].get("outputs", [])) if model.get("model_name") == "OutputModel" else []
+    refs = [v for value in model["state"].values() for v in (value if isinstance(value, list) else [value])]
+    for ref in refs:
+        if isinstance(ref, str) and ref.startswith("IPY_MODEL_"):
+            found += _panel_outputs(state, ref.removeprefix("IPY_MODEL_"), seen)
+    return found
+
+
+def for_the_page(nb: nbformat.NotebookNode, kind: str) -> nbformat.NotebookNode:
+    """a copy of nb ready to render: widget panels as their saved figure, solutions out of the decks."""
+    nb = copy.deepcopy(nb)
+    state = nb.metadata.pop("widgets", {}).get("application/vnd.jupyter.widget-state+json", {}).get("state", {})
+    for cell in nb.cells:
+        outputs = []
+        for out in cell.get("outputs", []):
+            if WIDGET not in out.get("data", {}):
+                outputs.append(out)
+                continue
+            note = nbformat.v4.new_output("display_data", data={"text/html": PANEL_NOTE})
+            saved = _panel_outputs(state, out["data"][WIDGET]["model_id"], set())
+            outputs += [note, *(nbformat.from_dict(o) for o in saved)]
+        if cell.cell_type == "code":
+            cell.outputs = outputs
+        if kind == "slides" and "solution" in cell.metadata.get("tags", []):
+            cell.metadata.setdefault("slideshow", {})["slide_type"] = "skip"
+    if kind == "slides" and not any("slideshow" in c.metadata for c in nb.cells):
+        for cell in nb.cells:  # an author gave no slide metadata: each ## section makes a slide
+            if cell.cell_type == "markdown" and cell.source.startswith(("# ", "## ")):
+                cell.metadata["slideshow"] = {"slide_type": "slide"}
+    nb.metadata["title"] = title(nb)
+    return nb
+
+
+def _exporter(kind: str):
+    from nbconvert import HTMLExporter, SlidesExporter
+
+    if kind == "html":
+        return HTMLExporter(template_name="lab", template_file="page.html.j2", extra_template_paths=[str(TEMPLATES)])
+    return SlidesExporter(template_name="reveal", template_file="slides.html.j2", extra_template_paths=[str(TEMPLATES)],
+                          reveal_url_prefix=f"{STATIC}/reveal.js", reveal_theme="white")  # fmt: skip
+
+
+def index_page(entries: list[tuple[str, str]], heading: str) -> str:
+    """a plain contents page: heading, then one link per (href, title)."""
+    items = "\n".join(f'  <li><a href="{html.escape(h)}">{html.escape(t)}</a></li>' for h, t in entries)
+    return ('<!DOCTYPE html>\n<html lang="en">\n<head>\n<meta charset="utf-8">\n'
+            f'<title>{html.escape(heading)}</title>\n'
+            '<style>body { font: 18px/1.5 system-ui, sans-serif; max-width: 46em; margin: 3em auto; padding: 0 1em; }'
+            ' ul { list-style: none; padding: 0; } li { margin: 0.5em 0; }</style>\n</head>\n<body>\n'
+            f'<h1>{html.escape(heading)}</h1>\n<ul class="series">\n{items}\n</ul>\n</body>\n</html>\n')  # fmt: skip
+
+
+def build(kind: str, out: Path, src: Path = NOTEBOOKS) -> list[Path]:
+    """render every numbered notebook in src as kind ("html" or "slides") into out; return the pages, index first."""
+    suffix, assets = KINDS[kind]
+    paths = sorted(src.glob("[0-9][0-9]_*.ipynb"))
+    if not paths:
+        raise FileNotFoundError(f"no numbered notebooks in {src}")
+    out.mkdir(parents=True, exist_ok=True)
+    copy_assets(assets, out / STATIC)
+    notebooks = [for_the_page(nbformat.read(p, as_version=4), kind) for p in paths]
+    pages = [(p.stem + suffix, title(nb) or p.stem) for p, nb in zip(paths, notebooks)]
+    exporter, written = _exporter(kind), [out / "index.html"]
+
+    def link(j: int) -> dict[str, str] | None:
+        return {"href": pages[j][0], "title": pages[j][1]} if 0 <= j < len(pages) else None
+
+    for k, nb in enumerate(notebooks):
+        links = {"index": {"href": "index.html", "title": "Contents"}, "previous": link(k - 1), "next": link(k + 1)}
+        body, _ = exporter.from_notebook_node(nb, resources={"static": STATIC, "links": links})
+        written.append(out / pages[k][0])
+        written[-1].write_text(body, encoding="utf-8")
+    heading = SERIES if kind == "html" else f"{SERIES}: slides"
+    written[0].write_text(index_page(pages, heading), encoding="utf-8")
+    return written
+
+
+def main(argv: list[str] | None = None) -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    kind = parser.add_mutually_exclusive_group(required=True)
+    kind.add_argument("--html", action="store_const", const="html", dest="kind", help="the static site")
+    kind.add_argument("--slides", action="store_const", const="slides", dest="kind", help="reveal.js decks")
+    parser.add_argument("--out", type=Path, help="output folder (default: build/html or build/slides)")
+    args = parser.parse_args(argv)
+    out = (args.out or BUILD / args.kind).resolve()
+    if out == NOTEBOOKS or NOTEBOOKS in out.parents:
+        parser.error(f"--out must be outside {NOTEBOOKS}")
+    start = time.perf_counter()
+    pages = build(args.kind, out)
+    print(f"{len(pages) - 1} {'pages' if args.kind == 'html' else 'decks'} and an index in {out}/ "
+          f"({time.perf_counter() - start:.1f} s); open {pages[0]}")  # fmt: skip
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,147 @@
+"""Student copies (`make student`): valid notebooks, no solution left, run up to their first stub, whole again with
+the teacher's solutions put back.
+
+For every notebook, without a kernel: up to its first stub the copy holds exactly the teacher's code (which nbval
+runs), each stub raises NotImplementedError with its hint before anything else, and putting the solutions back
+gives the teacher's notebook cell by cell (which nbval runs whole). One kernel then proves it for real on the
+first notebook (STUDENT_RUN_ALL=1 does every notebook, about 5 s each): its copy, written as `make student`
+writes it, runs top to bottom; at each stub the NotImplementedError is checked, then the teacher's solution runs
+in its place in the same kernel, so the rest of the notebook runs on what the teacher's version computes.
+"""
+
+from __future__ import annotations
+
+import ast
+import os
+import tempfile
+from pathlib import Path
+
+import nbformat
+import pytest
+from jupyter_client.manager import AsyncKernelManager
+from nbclient import NotebookClient
+from nbclient.exceptions import CellExecutionError
+
+from helpers.student import SOLUTION, STUB, main, python_source, restore, stub_source, student_copy
+
+NOTEBOOKS = Path(__file__).resolve().parent.parent / "notebooks"
+ALL = sorted(p.name for p in NOTEBOOKS.glob("[0-9][0-9]_*.ipynb"))
+RUN = ALL if os.environ.get("STUDENT_RUN_ALL") else ALL[:1]  # executed in a kernel; the rest is checked statically
+
+
+def _read(name: str) -> nbformat.NotebookNode:
+    return nbformat.read(NOTEBOOKS / name, as_version=4)
+
+
+def _tagged(nb, tag: str) -> list[int]:
+    return [i for i, c in enumerate(nb.cells) if tag in c.metadata.get("tags", [])]
+
+
+def _lines(source: str) -> set[str]:
+    return {line.strip() for line in source.splitlines() if line.strip()}
+
+
+def _meant_to_stay(nb) -> set[str]:
+    """solution lines a stub keeps on purpose: "# Hint:" comments, checker imports and one-line checker calls."""
+    code = "\n".join(python_source(c.source) for c in nb.cells if c.cell_type == "code")
+    checkers = {a.asname or a.name for n in ast.walk(ast.parse(code)) if isinstance(n, ast.ImportFrom)
+                and (n.module or "").startswith("helpers.exercises") for a in n.names}  # fmt: skip
+    return {ln for ln in _lines(code) if ln.lower().startswith(("# hint", "from helpers.exercises"))
+            or ln.split("(", 1)[0] in checkers}  # fmt: skip
+
+
+@pytest.mark.parametrize("name", ALL)
+def test_student_copy_is_valid_and_keeps_no_solution(name):
+    teacher = _read(name)
+    student = student_copy(teacher)
+    nbformat.validate(student)
+    solutions = _tagged(teacher, SOLUTION)
+    assert _tagged(student, STUB) == solutions and not _tagged(student, SOLUTION)
+    code = [c for c in student.cells if c.cell_type == "code"]
+    assert all(not c.outputs and c.execution_count is None for c in code), "a student copy keeps no outputs"
+    assert "widgets" not in student.metadata
+    elsewhere = set().union(*(_lines(c.source) for i, c in enumerate(teacher.cells) if i not in solutions))
+    in_copy = set().union(*(_lines(c.source) for c in student.cells))
+    for i in solutions:
+        stub = student.cells[i]
+        if stub.cell_type == "code":
+            assert "raise NotImplementedError(" in stub.source
+        leaked = (_lines(teacher.cells[i].source) - elsewhere - _meant_to_stay(teacher)) & in_copy
+        assert not leaked, f"cell {i}: solution lines left in the student copy: {sorted(leaked)[:3]}"
+
+
+@pytest.mark.parametrize("name", ALL)
+def test_student_copy_stops_at_its_first_stub_and_restores_to_the_teacher(name):
+    teacher = _read(name)
+    student = student_copy(teacher)
+    stubs = _tagged(student, STUB)
+    first = stubs[0] if stubs else len(student.cells)
+    assert [c.source for c in student.cells[:first]] == [c.source for c in teacher.cells[:first]]
+    for i in stubs:
+        if student.cells[i].cell_type == "code":
+            with pytest.raises(NotImplementedError, match="^Your turn: "):
+                exec(compile(student.cells[i].source, f"<stub in cell {i}>", "exec"), {})  # raises before anything else
+    back = restore(student, teacher)
+    assert [(c.cell_type, c.source, c.metadata) for c in back.cells] == [
+        (c.cell_type, c.source, c.metadata) for c in teacher.cells]
+
+
+def test_stub_keeps_checker_calls_hints_and_names_the_answers():
+    solution = (
+        "from helpers.exercises import check_lr_limit\n"
+        "# Hint: the limit is set by the largest eigenvalue.\n"
+        "answer_lr_limit = 2 / lam_max  # the secret\n"
+        "assert abs(answer_lr_limit - 0.0123) < 1e-6\n"
+        "check_lr_limit(answer_lr_limit)\n"
+    )
+    stub = stub_source(solution, {"check_lr_limit"})
+    ast.parse(stub)
+    assert "2 / lam_max" not in stub and "0.0123" not in stub
+    lines = stub.splitlines()
+    assert lines[-2:] == ["from helpers.exercises import check_lr_limit", "check_lr_limit(answer_lr_limit)"]
+    assert "# Hint: the limit is set by the largest eigenvalue." in lines
+    raise_line = next(ln for ln in lines if ln.startswith("raise"))
+    assert "answer_lr_limit" in raise_line and "largest eigenvalue" in raise_line
+    assert lines.index(raise_line) < lines.index("check_lr_limit(answer_lr_limit)")
+
+
+def test_make_student_writes_build_student_and_never_notebooks(tmp_path, capsys):
+    assert main(["--out", str(tmp_path)]) == 0
+    written = sorted(p.name for p in tmp_path.glob("*.ipynb"))
+    assert set(ALL) <= set(written)
+    for name in ALL:
+        assert _tagged(nbformat.read(tmp_path / name, as_version=4), STUB) == _tagged(_read(name), SOLUTION)
+    with pytest.raises(SystemExit):
+        main(["--out", str(NOTEBOOKS / "student")])
+    assert not (NOTEBOOKS / "student").exists()
+
+
+@pytest.mark.parametrize("name", RUN)
+def test_student_copy_runs_to_its_first_stub_and_passes_with_the_solutions_back(name, tmp_path):
+    teacher = _read(name)
+    main(["--out", str(tmp_path)])  # as make student writes build/student/
+    student = nbformat.read(tmp_path / name, as_version=4)
+    stub_cells = _tagged(student, STUB)  # before running: nbclient puts each executed cell in place
+    with tempfile.TemporaryDirectory(prefix="kernel-") as sockets:
+        km = AsyncKernelManager(kernel_name="python3", transport="ipc", ip=f"{sockets}/ipc")
+        client = NotebookClient(student, km=km, kernel_name="python3", timeout=300,
+                                resources={"metadata": {"path": str(tmp_path)}})  # fmt: skip
+        ran_before_first_stub, stubs = 0, 0
+        with client.setup_kernel():
+            for i, cell in enumerate(student.cells):
+                if cell.cell_type != "code":
+                    continue
+                if i not in stub_cells:
+                    client.execute_cell(cell, i)  # raises CellExecutionError on any error
+                    ran_before_first_stub += stubs == 0
+                    continue
+                with pytest.raises(CellExecutionError) as stopped:
+                    client.execute_cell(cell, i)
+                assert stopped.value.ename == "NotImplementedError", f"cell {i}: {stopped.value.ename}"
+                assert "Your turn" in stopped.value.evalue
+                stubs += 1
+                client.execute_cell(nbformat.v4.new_code_cell(teacher.cells[i].source), i)  # the solution back
+    assert stubs == len(_tagged(teacher, SOLUTION))
+    before = [c for c in student.cells[: (stub_cells or [len(student.cells)])[0]] if c.cell_type == "code"]
+    assert ran_before_first_stub == len(before)
+    assert all(c.execution_count for c in before if c.source.strip())
