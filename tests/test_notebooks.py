@@ -101,3 +101,13 @@ def test_training_notebook_parameters_and_results_cells():
     assert sum("results" in c.metadata.get("tags", []) for c in nb.cells) == 1
     res = helpers.read_results(NOTEBOOKS / "05_training.ipynb")
     assert res["updates"] == 149 and res["learning_rate"] == 0.001 and res["status"] == "not_converged"
+
+
+@pytest.mark.parametrize("name", ALL)
+def test_colab_cell_is_guarded_and_comes_before_the_imports(name):
+    code = _code(_read(name))
+    colab = [i for i, c in enumerate(code) if "colab" in c.metadata.get("tags", [])]
+    assert colab == [0], "the first code cell is the one Colab cell"
+    assert 'if "google.colab" in sys.modules:' in code[0].source
+    assert code[0].get("outputs") == [], "outside Colab it does nothing, so it prints nothing"
+    assert "helpers" in code[1].source, "the helpers import comes right after it"
