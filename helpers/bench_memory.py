@@ -21,7 +21,7 @@ from pathlib import Path
 
 import torch
 
-from .training import _STEPS, METHODS, train
+from .training import METHODS, STEPS, train
 
 PARTS = ("train", "step")  # the whole train() call; the updates alone
 
@@ -53,7 +53,7 @@ def _run(part: str, X: torch.Tensor, y: torch.Tensor, method: str, updates: int)
     if part == "train":
         train(X, y, w, b, lr=lr, num_updates=updates, method=method)
         return
-    step = _STEPS[method](X, y, "sum", "relu")  # what train() builds: for "stats", the one pass
+    step = STEPS[method](X, y, "sum", "relu")  # what train() builds: for "stats", the one pass
     for _ in range(updates):
         _, dw, db = step(w, b)
         w.sub_(lr * dw)
@@ -73,9 +73,11 @@ def measure(points: int, method: str, updates: int = 3, seed: int = 0) -> dict[s
     for part in ("step", "train"):
         _run(part, X[:1000], y[:1000], method, updates)  # warm-up: lazy loads, thread pools
         result["reset"] = _reset_peak()
-        before = _kib("VmRSS")
+        before = _kib("VmHWM")  # = the RSS just now, read the same way as the peak below
         _run(part, X, y, method, updates)
-        result[part] = float(_kib("VmHWM") - before)
+        # the kernel sums its page counters per CPU and reads them approximately (a few pages either way),
+        # so at small N a part that adds nothing can read a few KiB below zero: that is 0, not a gain
+        result[part] = float(max(0, _kib("VmHWM") - before))
     return result
 
 
@@ -91,13 +93,19 @@ def peak_extras(points: int, updates: int = 3) -> dict[str, dict[str, float]]:
         for m in METHODS
     }  # fmt: skip
     out: dict[str, dict[str, float]] = {part: {} for part in PARTS}
-    for m, proc in procs.items():
-        stdout, stderr = proc.communicate(timeout=600)
-        if proc.returncode != 0:
-            raise RuntimeError(f"helpers.bench_memory --method {m} failed:\n{stderr}")
-        result = json.loads(stdout.strip().splitlines()[-1])
-        for part in PARTS:
-            out[part][m] = result[part] / result["data_bytes"]
+    try:
+        for m, proc in procs.items():
+            stdout, stderr = proc.communicate(timeout=600)
+            if proc.returncode != 0:
+                raise RuntimeError(f"helpers.bench_memory --method {m} failed:\n{stderr}")
+            result = json.loads(stdout.strip().splitlines()[-1])
+            for part in PARTS:
+                out[part][m] = result[part] / result["data_bytes"]
+    finally:  # one failed, timed out or was interrupted: the others must not run on alone
+        for proc in procs.values():
+            if proc.poll() is None:
+                proc.kill()
+                proc.communicate()
     return out
 
 
@@ -107,6 +115,8 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--method", choices=METHODS, default="hand")
     parser.add_argument("--updates", type=int, default=3)
     args = parser.parse_args(argv)
+    if args.points < 1 or args.updates < 0:
+        parser.error(f"--points must be >= 1 and --updates >= 0, got {args.points} and {args.updates}")
     print(json.dumps(measure(args.points, args.method, args.updates)))
 
 

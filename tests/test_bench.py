@@ -8,11 +8,14 @@ from __future__ import annotations
 
 import json
 import math
+import signal
+import subprocess
+import sys
 
 import pytest
 import torch
 
-from helpers import init_params, original_data, train
+from helpers import bench_memory, init_params, original_data, train
 from helpers.bench import QUICK, TARGETS, main, plain_loop
 from helpers.timing import ratios
 from helpers.bench_report import power, table
@@ -84,3 +87,44 @@ def test_a_full_run_judges_each_target():
     lines = table(r, TARGETS).splitlines()
     assert [line.split()[-1] for line in lines[-4:]] == ["met", "MISSED", "met", "MISSED"]
     assert "one hand update at N = 10^7" in lines[-3] and "4.5" in lines[-3]
+
+
+def test_peak_extras_stops_every_subprocess_when_one_fails(monkeypatch):
+    """one measuring subprocess fails: the others are killed, not left to run on (and to hold memory)."""
+    started: list[subprocess.Popen] = []
+    popen = subprocess.Popen
+
+    def fake(cmd, **kwargs):  # the first method's run fails at once; the others would run for two minutes
+        method = cmd[cmd.index("--method") + 1]
+        code = "import sys; sys.exit('boom')" if method == METHODS[0] else "import time; time.sleep(120)"
+        started.append(popen([sys.executable, "-c", code], **kwargs))
+        return started[-1]
+
+    monkeypatch.setattr(bench_memory.subprocess, "Popen", fake)
+    with pytest.raises(RuntimeError, match=f"--method {METHODS[0]} failed:\nboom"):
+        bench_memory.peak_extras(1000)
+    assert len(started) == len(METHODS)
+    assert [p.poll() for p in started[1:]] == [-signal.SIGKILL] * (len(METHODS) - 1)
+
+
+@pytest.mark.parametrize("entry, args, text", [
+    (main, ["--threads", "-1"], "--threads must be >= 0, got -1"),
+    (bench_memory.main, ["--points", "0"], "--points must be >= 1 and --updates >= 0, got 0 and 3"),
+    (bench_memory.main, ["--updates", "-2"], "--updates >= 0, got 10000000 and -2"),
+])  # fmt: skip
+def test_bad_command_line_values_exit_2_with_one_line(entry, args, text, capsys):
+    with pytest.raises(SystemExit) as e:
+        entry(args)
+    out, err = capsys.readouterr()
+    assert e.value.code == 2 and text in err.splitlines()[-1] and out == ""
+
+
+def test_a_bad_value_exits_2_from_the_command_line():
+    done = subprocess.run([sys.executable, "-m", "helpers.bench", "--threads", "-1"], capture_output=True, text=True,
+                          timeout=120)  # fmt: skip
+    assert done.returncode == 2 and "--threads must be >= 0, got -1" in done.stderr and done.stdout == ""
+
+
+def test_ratios_need_something_to_time():
+    with pytest.raises(ValueError, match="fns must name at least one function to time"):
+        ratios({}, lambda: None, 3)
