@@ -10,7 +10,7 @@
 PYTHON ?= $(shell command -v python3.11 || command -v python3)
 VENV   := .venv
 BIN    := $(VENV)/bin
-# pytest workers: one per core (nbval runs each notebook in one worker, --dist loadscope)
+# pytest workers: one per core; tests spread one by one, a notebook and a few shared-fixture modules as one unit each (tests/conftest.py)
 JOBS   ?= $(shell nproc 2>/dev/null || echo 2)
 
 .PHONY: help run test lab clean sweep
@@ -43,7 +43,7 @@ sweep: $(VENV)/.base
 	  --sweep learning_rate=$(SWEEP_LRS) --sweep activation=relu,none
 
 test: $(VENV)/.test
-	$(BIN)/python -m pytest -n $(JOBS) --dist loadscope --nbval notebooks tests
+	$(BIN)/python -m pytest -n $(JOBS) --dist loadgroup --nbval notebooks tests
 
 # README or index first, no news or update pop-ups: helpers/lab.py (tests/test_browser.py checks both)
 lab: $(VENV)/.base

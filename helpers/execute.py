@@ -36,6 +36,20 @@ class Executed:
     error: str | None  # None on success, else one line saying what failed
 
 
+def in_series(path: str | Path) -> bool:
+    """whether path is notebooks/ or lies inside it, where nothing but --refresh may write."""
+    path = Path(path).resolve()
+    return path == NOTEBOOKS or NOTEBOOKS in path.parents
+
+
+def shown(path: str | Path) -> str:
+    """path as a command line shows it: relative to the working folder where it lies below it."""
+    try:
+        return str(Path(path).resolve().relative_to(Path.cwd()))
+    except ValueError:
+        return str(path)
+
+
 def _one_line(e: BaseException) -> str:
     lines = [ln for ln in str(e).strip().splitlines() if ln.strip()]
     ename = getattr(e, "ename", type(e).__name__)
@@ -53,22 +67,33 @@ def to_html(ipynb: Path, html: Path) -> Path:
 
 
 def execute(
-    source: str | Path, out_dir: str | Path, parameters: dict[str, Any] | None = None, html: bool = True
+    source: str | Path,
+    out_dir: str | Path,
+    parameters: dict[str, Any] | None = None,
+    html: bool = True,
+    km: Any = None,
 ) -> Executed:
-    """execute source with papermill into out_dir/<name>.ipynb (+ .html); failures are recorded, not raised."""
+    """execute source with papermill into out_dir/<name>.ipynb (+ .html); failures are recorded, not raised.
+
+    By default in a fresh private kernel, shut down afterwards. km: a kernel manager whose started kernel the
+    caller owns and has cleared (tests that rerun one notebook many times pay the kernel start and torch's
+    import once); the run leaves it running.
+    """
     import papermill
 
     source, out_dir = Path(source).resolve(), Path(out_dir).resolve()
-    if out_dir == NOTEBOOKS or NOTEBOOKS in out_dir.parents:
+    if in_series(out_dir):
         raise ValueError(f"out_dir must be outside {NOTEBOOKS}: executed copies never overwrite the series")
-    out_dir.mkdir(parents=True, exist_ok=True)
     output = out_dir / source.name
+    if output == source:
+        raise ValueError(f"out_dir must not be the folder of {source.name}: its executed copy would overwrite it")
+    out_dir.mkdir(parents=True, exist_ok=True)
     start, error = time.perf_counter(), None
     try:
-        with private_kernel() as km:
+        with contextlib.nullcontext(km) if km is not None else private_kernel() as kernel:
             papermill.execute_notebook(
                 str(source), str(output), parameters=parameters or {}, kernel_name=KERNEL,
-                progress_bar=False, cwd=str(source.parent), km=km,
+                progress_bar=False, cwd=str(source.parent), km=kernel,
             )
     except Exception as e:  # a failing notebook is an outcome to report, with its partial copy kept
         error = _one_line(e)

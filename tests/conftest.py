@@ -33,3 +33,21 @@ def data():
     from helpers import original_data
 
     return original_data()
+
+
+# With `--dist loadgroup` (make test), pytest-xdist spreads tests one by one over the workers, except groups:
+# a notebook's cells must run in order in one kernel (nbval), and these modules share one server, kernel or
+# render across their tests. Everything else balances freely, which keeps both cores busy to the end.
+GROUPED = ("test_browser.py", "test_site.py", "test_student.py", "test_animate.py", "test_reruns.py")
+# xdist hands out groups first (most tests first), then single tests in collection order. These modules start a
+# kernel or a subprocess in each test (3-17 s each): handed out first among the singles, they cannot be what one
+# worker is still running while the other has nothing left, which on two cores cost up to 15 s of the suite.
+SLOW_FIRST = ("test_rerun_cli.py", "test_distributed.py", "test_bench.py")
+
+
+@pytest.hookimpl(tryfirst=True)  # before pytest-xdist reads the marks to name the groups
+def pytest_collection_modifyitems(config, items):
+    for item in items:
+        if item.path.suffix == ".ipynb" or item.path.name in GROUPED:
+            item.add_marker(pytest.mark.xdist_group(item.path.name))
+    items.sort(key=lambda item: item.path.name not in SLOW_FIRST)  # stable: the order within each part stays

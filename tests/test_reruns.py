@@ -10,10 +10,13 @@ gradient descent on this quadratic loss is linear in the error, so after T updat
 import math
 from pathlib import Path
 
+import nbformat
 import pytest
+from jupyter_core.utils import run_sync
+from nbclient import NotebookClient
 
 from helpers import closed_form, init_params, original_data, read_results, spectrum
-from helpers.execute import execute
+from helpers.execute import execute, private_kernel
 
 NOTEBOOK = Path(__file__).resolve().parent.parent / "notebooks" / "05_training.ipynb"
 X, y = original_data()
@@ -34,10 +37,26 @@ CASES = {  # id: (parameters, expected status)
 }
 
 
+@pytest.fixture(scope="module")
+def kernel():
+    """one kernel for these reruns, its namespace cleared before each: a fresh kernel per run would add a kernel
+    start and torch's import (~2 s of CPU each) to every case. Fresh-kernel reruns, the way `make sweep` runs
+    them, are tested end to end in test_rerun_cli.py, and nbval runs 05 from a fresh kernel."""
+    with private_kernel() as km:
+        run_sync(km.start_kernel)()
+        yield km
+
+
+def _cleared(km):
+    """km, with everything the previous run defined deleted (imported modules stay loaded, as in any kernel)."""
+    NotebookClient(nbformat.v4.new_notebook(cells=[nbformat.v4.new_code_cell("%reset -f")]), km=km).execute()
+    return km
+
+
 @pytest.mark.parametrize("case", CASES)
-def test_rerun_reports_the_status_theory_predicts(case, tmp_path):
+def test_rerun_reports_the_status_theory_predicts(case, tmp_path, kernel):
     parameters, expected = CASES[case]
-    run = execute(NOTEBOOK, tmp_path, parameters, html=False)
+    run = execute(NOTEBOOK, tmp_path, parameters, html=False, km=_cleared(kernel))
     assert run.error is None, run.error
     res = read_results(run.output)
     lr, seed = res["learning_rate"], res["seed"]

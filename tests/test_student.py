@@ -3,23 +3,23 @@ the teacher's solutions put back.
 
 For every notebook, without a kernel: up to its first stub the copy holds exactly the teacher's code (which nbval
 runs), each stub raises NotImplementedError with its hint before anything else, and putting the solutions back
-gives the teacher's notebook cell by cell (which nbval runs whole). One kernel per notebook then proves it for
-real (about 3 s each): its copy, written as `make student` writes it, runs top to bottom; at each stub the NotImplementedError is checked, then the teacher's solution runs
-in its place in the same kernel, so the rest of the notebook runs on what the teacher's version computes.
+gives the teacher's notebook cell by cell (which nbval runs whole). A kernel then proves it for real: each copy,
+written as `make student` writes it, runs top to bottom; at each stub the NotImplementedError is checked, then
+the teacher's solution runs in its place, so the rest of the notebook runs on what the teacher's version
+computes. The copies share one kernel, reset between notebooks (nbval runs each from a fresh one).
 """
 
 from __future__ import annotations
 
 import ast
-import tempfile
 from pathlib import Path
 
 import nbformat
 import pytest
-from jupyter_client.manager import AsyncKernelManager
 from nbclient import NotebookClient
 from nbclient.exceptions import CellExecutionError
 
+from helpers.execute import private_kernel
 from helpers.student import SOLUTION, STUB, main, python_source, restore, stub_source, student_copy
 
 NOTEBOOKS = Path(__file__).resolve().parent.parent / "notebooks"
@@ -114,31 +114,48 @@ def test_make_student_writes_build_student_and_never_notebooks(tmp_path, capsys)
     assert not (NOTEBOOKS / "student").exists()
 
 
+@pytest.fixture(scope="module")
+def kernel():
+    """one kernel for every student copy, reset between notebooks: nbval already runs each notebook from a fresh
+    kernel, so here a kernel start and torch's import are paid once, not once per notebook."""
+    from jupyter_core.utils import run_sync
+
+    with private_kernel() as km:
+        run_sync(km.start_kernel)()
+        yield km
+
+
+@pytest.fixture(scope="module")
+def copies(tmp_path_factory):
+    """the student copies, written once as `make student` writes build/student/."""
+    out = tmp_path_factory.mktemp("student")
+    assert main(["--out", str(out)]) == 0
+    return out
+
+
 @pytest.mark.parametrize("name", RUN)
-def test_student_copy_runs_to_its_first_stub_and_passes_with_the_solutions_back(name, tmp_path):
+def test_student_copy_runs_to_its_first_stub_and_passes_with_the_solutions_back(name, tmp_path, kernel, copies):
     teacher = _read(name)
-    main(["--out", str(tmp_path)])  # as make student writes build/student/
-    student = nbformat.read(tmp_path / name, as_version=4)
+    student = nbformat.read(copies / name, as_version=4)
     stub_cells = _tagged(student, STUB)  # before running: nbclient puts each executed cell in place
-    with tempfile.TemporaryDirectory(prefix="kernel-") as sockets:
-        km = AsyncKernelManager(kernel_name="python3", transport="ipc", ip=f"{sockets}/ipc")
-        client = NotebookClient(student, km=km, kernel_name="python3", timeout=300,
-                                resources={"metadata": {"path": str(tmp_path)}})  # fmt: skip
-        ran_before_first_stub, stubs = 0, 0
-        with client.setup_kernel():
-            for i, cell in enumerate(student.cells):
-                if cell.cell_type != "code":
-                    continue
-                if i not in stub_cells:
-                    client.execute_cell(cell, i)  # raises CellExecutionError on any error
-                    ran_before_first_stub += stubs == 0
-                    continue
-                with pytest.raises(CellExecutionError) as stopped:
-                    client.execute_cell(cell, i)
-                assert stopped.value.ename == "NotImplementedError", f"cell {i}: {stopped.value.ename}"
-                assert "Your turn" in stopped.value.evalue
-                stubs += 1
-                client.execute_cell(nbformat.v4.new_code_cell(teacher.cells[i].source), i)  # the solution back
+    client = NotebookClient(student, km=kernel, kernel_name="python3", timeout=300)
+    ran_before_first_stub, stubs = 0, 0
+    with client.setup_kernel():
+        reset = nbformat.v4.new_code_cell(f"%reset -f\nimport os\nos.chdir({str(tmp_path)!r})")
+        client.execute_cell(reset, 0)  # nothing of the previous notebook survives but imported modules
+        for i, cell in enumerate(student.cells):
+            if cell.cell_type != "code":
+                continue
+            if i not in stub_cells:
+                client.execute_cell(cell, i)  # raises CellExecutionError on any error
+                ran_before_first_stub += stubs == 0
+                continue
+            with pytest.raises(CellExecutionError) as stopped:
+                client.execute_cell(cell, i)
+            assert stopped.value.ename == "NotImplementedError", f"cell {i}: {stopped.value.ename}"
+            assert "Your turn" in stopped.value.evalue
+            stubs += 1
+            client.execute_cell(nbformat.v4.new_code_cell(teacher.cells[i].source), i)  # the solution back
     assert stubs == len(_tagged(teacher, SOLUTION))
     before = [c for c in student.cells[: (stub_cells or [len(student.cells)])[0]] if c.cell_type == "code"]
     assert ran_before_first_stub == len(before)
