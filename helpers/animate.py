@@ -12,6 +12,7 @@ import base64
 import hashlib
 import io
 import math
+import numbers
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -107,7 +108,7 @@ def plot_training_frames(
 ) -> Figure:
     """a few moments of one run overlaid: the line after each of updates (left), the path with them marked (right)."""
     X, fig, ax_fit, ax_path = _setup(X, y, history, loss, activation, w_range, b_range, (10, 4.2))
-    if not updates or any(not 0 <= t <= history.updates for t in updates):
+    if not updates or any(not isinstance(t, numbers.Integral) or not 0 <= t <= history.updates for t in updates):
         raise ValueError(f"updates must lie in 0..{history.updates}, got {list(updates)}")
     ax_path.plot(history.w_path, history.b_path, "-", color="gray", lw=1, label="path")
     for t, color in zip(updates, [f"C{i}" for i in range(len(updates))]):

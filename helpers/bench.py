@@ -26,7 +26,7 @@ from .minibatch import LOADERS, minibatch_sgd
 from .model import init_params
 from .solve import closed_form
 from .timing import ratios
-from .training import _STEPS, METHODS, train
+from .training import METHODS, STEPS, train
 
 # rows: a timing of a small N repeats each call until it has covered about this many rows
 FULL = {"sizes": (10**4, 10**5, 10**6, 10**7), "repeats": 11, "rows": 10**5, "memory_n": 10**7, "minibatch_n": 10**6}
@@ -78,14 +78,14 @@ def scaling(n: int, repeats: int, rows: int = 10**5, seed: int = 0) -> dict[str,
     _, y = noisy_data(0.05, seed, X=X)
     w, b = init_params(seed, dtype=torch.float64)
     lr = 0.1 / n  # inside the sum loss's stability limit (about 0.25 / n here): w stays > 0, nothing dies
-    steps = {m: _STEPS[m](X, y, "sum", "relu") for m in METHODS}
+    steps = {m: STEPS[m](X, y, "sum", "relu") for m in METHODS}
     params = {m: (w.clone(), b.clone()) for m in METHODS}  # each method's own, updated in place
     fns: dict[str, Callable[[], object]] = {
         m: (lambda m=m: _updates(steps[m], *params[m], lr, 1)) for m in ("autograd", "hand")
     }
-    fns["stats_pass"] = lambda: _STEPS["stats"](X, y, "sum", "relu")
+    fns["stats_pass"] = lambda: STEPS["stats"](X, y, "sum", "relu")
     fns["stats_10_updates"] = lambda: _updates(steps["stats"], *params["stats"], lr, 10)
-    fns["stats_1000"] = lambda: _updates(_STEPS["stats"](X, y, "sum", "relu"), *params["stats"], lr, STATS_UPDATES)
+    fns["stats_1000"] = lambda: _updates(STEPS["stats"](X, y, "sum", "relu"), *params["stats"], lr, STATS_UPDATES)
     fns["closed_form"] = lambda: closed_form(X, y)
     fns["train_fixed"] = lambda: train(X, y, w, b, lr=lr, num_updates=0)
     r, floor_seconds = ratios(fns, lambda: (X.sum(), y.sum()), scaling_repeats(n, repeats), max(1, rows // n))
@@ -125,6 +125,8 @@ def main(argv: list[str] | None = None) -> int:
                              "hostage to whatever else runs on a shared machine)")  # fmt: skip
     parser.add_argument("--json", type=Path, help="also write the measurements here")
     args = parser.parse_args(argv)
+    if args.threads < 0:
+        parser.error(f"--threads must be >= 0, got {args.threads}")
     before = torch.get_num_threads()
     if args.threads:
         torch.set_num_threads(args.threads)

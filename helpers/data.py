@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import math
+import numbers
+
 import torch
 
 from .checks import check_count, check_dtype, check_matrix
@@ -41,14 +44,20 @@ def noisy_data(
     dtype: torch.dtype = torch.float64,
     device: torch.device | str | None = None,
 ) -> tuple[torch.Tensor, torch.Tensor]:
-    """the true line plus N(0, sigma^2) noise, reproducible from seed.  X: (n, 1) or None -> (n, 1), (n, 1)"""
+    """the true line plus N(0, sigma^2) noise, reproducible from seed, on X's device unless device is given.
+
+    X: (n, 1) or None (the 40 points) -> X, y: (n, 1) each. The noise is drawn on the CPU, so every device gets
+    the same numbers.
+    """
     if isinstance(sigma, bool) or not isinstance(sigma, (int, float)) or not sigma >= 0 or sigma == float("inf"):
         raise ValueError(f"sigma must be a finite number >= 0, got {sigma!r}")
     seed = check_count(seed, "seed")
     dtype = check_dtype(dtype)
     if X is None:
         X, _ = original_data()
-    X = check_matrix("X", X).to(torch.float64).cpu()
+    X = check_matrix("X", X)
+    device = X.device if device is None else device
+    X = X.to(torch.float64).cpu()
     g = torch.Generator().manual_seed(seed)
     noise = torch.randn(X.shape, generator=g, dtype=torch.float64)
     y = true_line(X) + sigma * noise
@@ -60,5 +69,8 @@ def uniform_x(n: int, seed: int, low: float = 0.01, high: float = 3.001) -> torc
     n = check_count(n, "n")
     if n == 0:
         raise ValueError("n must be >= 1, got 0")
+    finite = all(isinstance(v, numbers.Real) and not isinstance(v, bool) and math.isfinite(v) for v in (low, high))
+    if not (finite and low < high):
+        raise ValueError(f"low and high must be finite numbers with low < high, got low={low!r}, high={high!r}")
     g = torch.Generator().manual_seed(check_count(seed, "seed"))
     return low + (high - low) * torch.rand(n, 1, generator=g, dtype=torch.float64)

@@ -84,6 +84,8 @@ def autograd_grad(
     from .losses import loss_value
     from .model import predict
 
+    X, y = check_data(X, y)
+    w, b = check_param("w", w, X.device), check_param("b", b, X.device)
     w = w.detach().to(X.dtype).requires_grad_(True)
     b = b.detach().to(X.dtype).requires_grad_(True)
     loss_value(predict(X, w, b, activation), y, loss).backward()

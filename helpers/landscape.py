@@ -9,7 +9,7 @@ import torch
 from matplotlib.colors import LogNorm
 from matplotlib.figure import Figure
 
-from .checks import check_lr
+from .checks import check_data, check_lr, check_param
 from .gradients import grad
 from .losses import loss_value
 from .model import predict
@@ -79,9 +79,10 @@ def plot_step(
 
     X, y: (n, 1), w, b: (1, 1). eta_max defaults to 10 lr. The tangent is the first-order Taylor prediction.
     """
+    X, y = check_data(X, y)
+    w, b = (check_param(name, t, X.device).to(X.dtype) for name, t in (("w", w), ("b", b)))
     lr = check_lr(lr)
     eta_max = 10 * lr if eta_max is None else check_lr(eta_max, "eta_max")
-    w, b = w.to(X.dtype), b.to(X.dtype)
     g = grad(X, y, w, b, loss, activation)
     slope = float(g.w.square().sum() + g.b.square().sum())  # ||g||^2: minus the slope of the tangent at eta = 0
 

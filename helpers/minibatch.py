@@ -42,6 +42,7 @@ class MinibatchRun:
 
 def batch_order(n: int, epochs: int, seed: int) -> list[torch.Tensor]:
     """one shuffled permutation of range(n) per epoch, from a generator seeded with seed.  -> epochs x (n,) int64"""
+    n, epochs = check_count(n, "n"), check_count(epochs, "epochs")
     g = torch.Generator().manual_seed(check_count(seed, "seed"))
     return [torch.randperm(n, generator=g) for _ in range(epochs)]
 

@@ -24,7 +24,8 @@ def init_params(
 
 def pre_activation(X: torch.Tensor, w: torch.Tensor) -> torch.Tensor:
     """z = X w, with w cast to X's dtype as the original does.  X: (n, 1), w: (1, 1) -> (n, 1)"""
-    return X.mm(w.to(X.dtype))
+    X = check_matrix("X", X)
+    return X.mm(check_param("w", w, X.device).to(X.dtype))
 
 
 def predict(X: torch.Tensor, w: torch.Tensor, b: torch.Tensor, activation: str = "relu") -> torch.Tensor:
@@ -36,7 +37,7 @@ def predict(X: torch.Tensor, w: torch.Tensor, b: torch.Tensor, activation: str =
     w = check_param("w", w, X.device)
     b = check_param("b", b, X.device)
     check_choice("activation", activation, ACTIVATIONS)
-    z = pre_activation(X, w)
+    z = X.mm(w.to(X.dtype))  # pre_activation(X, w), its checks made above
     if activation == "relu":
         z = z.clamp(min=0)
     return z + b.to(X.dtype)

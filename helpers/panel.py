@@ -8,10 +8,10 @@
 from __future__ import annotations
 
 import base64
+import functools
 import io
 from dataclasses import dataclass
 
-import ipywidgets as widgets
 import numpy as np
 import torch
 from matplotlib.colors import LogNorm
@@ -124,23 +124,45 @@ def _png_output(fig: Figure) -> dict:
             "data": {"image/png": base64.b64encode(buffer.getvalue()).decode("ascii"), "text/plain": "<Figure>"}}
 
 
-class StepPanel(widgets.VBox):
-    """sliders for w, b and lr above an Output that shows the next step; its text form says what it needs to run."""
+@functools.cache
+def _step_panel() -> type:
+    """the StepPanel class, made on first use: ipywidgets is imported only where a panel is built."""
+    import ipywidgets as widgets
 
-    def __repr__(self) -> str:
-        return "StepPanel: sliders for w, b and lr with a live figure (it needs a running kernel in JupyterLab)"
+    class StepPanel(widgets.VBox):
+        """sliders for w, b and lr above an Output that shows the next step; its text form says what it needs to run."""
+
+        def __repr__(self) -> str:
+            return "StepPanel: sliders for w, b and lr with a live figure (it needs a running kernel in JupyterLab)"
+
+    StepPanel.__qualname__ = "StepPanel"
+    return StepPanel
+
+
+def __getattr__(name: str) -> object:
+    """helpers.panel.StepPanel, an ipywidgets.VBox, made when it is first asked for (PEP 562)."""
+    if name == "StepPanel":
+        return _step_panel()
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
 
 
 def build_panel(X: torch.Tensor, y: torch.Tensor, w: float, b: float, lr: float, activation: str = "relu",
                 loss: str = "sum") -> StepPanel:
     """the panel, starting at (w, b) and lr; moving a slider redraws the Output below the sliders.  X, y: (n, 1)"""
+    import ipywidgets as widgets
+
     X, y = (t.detach().cpu().double() for t in check_data(X, y))
+    w, b, lr = float(w), float(b), check_lr(lr)
+    lr_range = (10 ** LR_EXPONENTS[0], 10 ** LR_EXPONENTS[1])
+    for name, v, (lo, hi) in (("w", w, W_RANGE), ("b", b, B_RANGE), ("lr", lr, lr_range)):
+        if not lo <= v <= hi:  # a slider would clamp it silently, and the panel would start elsewhere
+            raise ValueError(f"{name} must lie in its slider's range [{lo:.4g}, {hi:.4g}], got {v!r}")
     grid = loss_grid(X, y, W_RANGE, B_RANGE, loss, activation, steps=101)
     # live while dragging: the frontend holds back all but the latest value while the kernel is still drawing
     common = dict(continuous_update=True, readout_format=".4f", layout=widgets.Layout(width="32%"))
-    w_s = widgets.FloatSlider(value=float(w), min=W_RANGE[0], max=W_RANGE[1], step=1e-4, description="w", **common)
-    b_s = widgets.FloatSlider(value=float(b), min=B_RANGE[0], max=B_RANGE[1], step=1e-4, description="b", **common)
-    lr_s = widgets.FloatLogSlider(value=check_lr(lr), base=10, min=LR_EXPONENTS[0], max=LR_EXPONENTS[1], step=0.05,
+    w_s = widgets.FloatSlider(value=w, min=W_RANGE[0], max=W_RANGE[1], step=1e-4, description="w", **common)
+    b_s = widgets.FloatSlider(value=b, min=B_RANGE[0], max=B_RANGE[1], step=1e-4, description="b", **common)
+    lr_s = widgets.FloatLogSlider(value=lr, base=10, min=LR_EXPONENTS[0], max=LR_EXPONENTS[1], step=0.05,
                                   description="lr", **{**common, "readout_format": ".2e"})
     out = widgets.Output()
 
@@ -152,6 +174,6 @@ def build_panel(X: torch.Tensor, y: torch.Tensor, w: float, b: float, lr: float,
     for slider in (w_s, b_s, lr_s):
         slider.observe(redraw, names="value")
     redraw()
-    panel = StepPanel([widgets.HBox([w_s, b_s, lr_s]), out])
+    panel = _step_panel()([widgets.HBox([w_s, b_s, lr_s]), out])
     panel.add_class("lr-panel")
     return panel

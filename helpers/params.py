@@ -126,9 +126,13 @@ def check(name: str, value: Any, known: dict[str, Any], notebook: str, unread: S
             got = _a(type(value).__name__)
             raise ParameterError(
                 f"{name} must be {_a(want.__name__)} like its default {default!r}, got {value!r} ({got}){hint}")
-    if name in RANGES and default is not UNKNOWN:
+    if name in RANGES and default is not UNKNOWN and not (value is None and default is None):
         ok, expected = RANGES[name]
-        if not ok(value):
+        try:
+            fine = bool(ok(value))
+        except TypeError:  # ok cannot even compare it: a str where the default is None, say
+            fine = False
+        if not fine:
             raise ParameterError(f"{name} must be {expected}, got {value!r}")
     return value
 

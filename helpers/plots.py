@@ -45,6 +45,7 @@ def _fmt(v: float) -> str:
 
 def plot_data(X: torch.Tensor, y: torch.Tensor, title: str = "The 40 points") -> Figure:
     """the original's first plot: the data as a green scatter.  X, y: (n, 1)"""
+    X, y = check_data(X, y)
     fig = new_figure()
     ax = fig.subplots()
     ax.scatter(_to_numpy(X), _to_numpy(y), c=DATA_COLOR, label="Original Data")
@@ -61,17 +62,22 @@ def plot_fit(
     activation: str = "relu",
     show_truth: bool = True,
     title: str = "The fitted line",
+    data_label: str = "Original Data",
 ) -> Figure:
     """the original's second plot: the data (large green markers) and the model's line.  X, y: (n, 1)
 
     A line far outside the data (a diverged run) is clipped, so that the data stay readable.
+    data_label names the scatter in the legend: the original's "Original Data", or what else the points are.
     """
     from .model import predict
 
+    X, y = check_data(X, y)
+    if not isinstance(data_label, str):
+        raise TypeError(f"data_label must be a str, got {type(data_label).__name__}")
     fig = new_figure()
     ax = fig.subplots()
     x, t = _to_numpy(X).ravel(), _to_numpy(y).ravel()
-    ax.scatter(x, t, c=DATA_COLOR, s=150, alpha=0.6, label="Original Data")
+    ax.scatter(x, t, c=DATA_COLOR, s=150, alpha=0.6, label=data_label)
     grid = torch.linspace(float(X.min()), float(X.max()), 200, dtype=X.dtype, device=X.device).reshape(-1, 1)
     line = _to_numpy(predict(grid, w, b, activation)).ravel()
     ax.plot(_to_numpy(grid), line, color=FIT_COLOR, lw=2, label=f"Fitted Line: w = {_fmt(w.item())}, b = {_fmt(b.item())}")

@@ -25,7 +25,7 @@ import psutil  # a dependency of ipykernel's IPython
 from tqdm import tqdm
 
 from .data import original_data
-from .execute import BUILD, NOTEBOOKS, execute
+from .execute import BUILD, NOTEBOOKS, execute, in_series, shown
 from .params import ParameterError, collect, folder_name
 from .results import read_results
 from .solve import spectrum
@@ -72,22 +72,15 @@ def _task(task: tuple[int, Path, Path, dict[str, Any]]) -> tuple[int, dict[str, 
     return task[0], run_one(*task[1:])
 
 
-def _show(path: str | Path) -> str:
-    try:
-        return str(Path(path).resolve().relative_to(Path.cwd()))
-    except ValueError:
-        return str(path)
-
-
 def outcome(name: str, parameters: dict[str, Any], row: dict[str, Any]) -> str:
     """one line for people: how the run ended, its fitted line, and where its notebook is."""
     given = " [" + " ".join(f"{k}={v}" for k, v in parameters.items()) + "]" if parameters else ""
     if row["status"] == "error":
-        return f"{name}{given}: error: {row['error']} (partial notebook -> {_show(row['output'])})"
+        return f"{name}{given}: error: {row['error']} (partial notebook -> {shown(row['output'])})"
     w, b, loss, d = (("n/a" if row.get(k) is None else format(row[k], f)) for k, f in
                      (("w", ".6f"), ("b", ".6f"), ("final_loss", ".4e"), ("distance", ".2g")))
     return (f"{name}{given}: {row['status']} after {row['updates']} updates; w = {w}, b = {b}, final loss {loss}, "
-            f"{d} from the closed form -> {_show(row['output'])}")
+            f"{d} from the closed form -> {shown(row['output'])}")
 
 
 def sweep(source: Path, fixed: dict[str, Any], grid: dict[str, list[Any]], out: Path, jobs: int,
@@ -110,11 +103,16 @@ def sweep(source: Path, fixed: dict[str, Any], grid: dict[str, list[Any]], out: 
                     sys.stdout.flush()
                 bar.update()
         pool.close()
-    except KeyboardInterrupt:
-        signal.signal(signal.SIGINT, signal.SIG_IGN)  # a second Ctrl-C must not cut the cleanup short
-        interrupted, children = True, psutil.Process().children(recursive=True)  # the workers and their kernels
+    except BaseException as e:  # Ctrl-C, or an error here: no worker or kernel may outlive the sweep
+        interrupted = isinstance(e, KeyboardInterrupt)
+        if interrupted:
+            signal.signal(signal.SIGINT, signal.SIG_IGN)  # a second Ctrl-C must not cut the cleanup short
+        children = psutil.Process().children(recursive=True)  # the workers and their kernels
         pool.terminate()
         stop(children)  # the kernels too, which would otherwise outlive their workers by a second
+        if not interrupted:
+            pool.join()
+            raise
     pool.join()
     rows = [done[i] for i in sorted(done)]
     counts = ", ".join(f"{n} {s}" for s, n in Counter(r["status"] for r in rows).items()) or "none"
@@ -127,9 +125,9 @@ def sweep(source: Path, fixed: dict[str, Any], grid: dict[str, list[Any]], out: 
         print(json.dumps(rows, indent=1))
     else:
         print(f"\n{(out / 'summary.md').read_text(encoding='utf-8').rstrip()}\n\nWall time "
-              f"{time.perf_counter() - start:.1f} s, {workers} at a time. Summary: {', '.join(map(_show, paths))}")
+              f"{time.perf_counter() - start:.1f} s, {workers} at a time. Summary: {', '.join(map(shown, paths))}")
     if interrupted:
-        print(f"rerun: interrupted: {len(rows)} of {len(tasks)} runs finished; summary in {_show(out)}", file=sys.stderr)
+        print(f"rerun: interrupted: {len(rows)} of {len(tasks)} runs finished; summary in {shown(out)}", file=sys.stderr)
         return INTERRUPTED
     return 1 if any(r["status"] == "error" for r in rows) else 0
 
@@ -155,12 +153,12 @@ def main(argv: list[str] | None = None) -> int:
     try:
         if args.jobs < 1:
             raise ParameterError(f"--jobs must be >= 1, got {args.jobs}")
-        if out == NOTEBOOKS or NOTEBOOKS in out.parents:
-            raise ParameterError(f"--out must be outside {_show(NOTEBOOKS)}: reruns never write into the series")
+        if in_series(out):
+            raise ParameterError(f"--out must be outside {shown(NOTEBOOKS)}: reruns never write into the series")
         fixed, grid = collect(args.notebook, args.parameters, args.parameters_raw, args.parameters_yaml,
                               args.parameters_file, args.sweep)
         if not grid and out / args.notebook.name == args.notebook.resolve():
-            raise ParameterError(f"--out {_show(out)} would overwrite the notebook itself: choose another folder")
+            raise ParameterError(f"--out {shown(out)} would overwrite the notebook itself: choose another folder")
     except ParameterError as e:
         parser.exit(BAD_INPUT, f"rerun: error: {e}\n")
     source = args.notebook.resolve()

@@ -9,6 +9,7 @@ from typing import Any
 
 import torch
 
+from .checks import check_data
 from .solve import closed_form
 from .training import History
 
@@ -23,7 +24,10 @@ def _num(v: float, digits: int = 10) -> float | None:
 
 
 def summarize(history: History, X: torch.Tensor, y: torch.Tensor, **parameters: Any) -> dict[str, Any]:
-    """the outcome of one run as a flat JSON-ready dict; parameters are copied in as given."""
+    """the outcome of one run as a flat JSON-ready dict; parameters are copied in as given.  X, y: (n, 1)"""
+    if not isinstance(history, History):
+        raise TypeError(f"history must be a helpers.History (from helpers.train), got {type(history).__name__}")
+    X, y = check_data(X, y)  # bad data must fail here, not pass as "no unique line" below
     w, b = history.w.item(), history.b.item()
     try:
         w_star, b_star = (v.item() for v in closed_form(X.double(), y.double()))

@@ -15,7 +15,7 @@ from concurrent.futures import ProcessPoolExecutor
 from pathlib import Path
 
 from .data import TRUE_B, TRUE_W
-from .execute import BUILD, NOTEBOOKS, Executed, execute
+from .execute import BUILD, NOTEBOOKS, Executed, execute, shown
 from .results import read_results
 
 TRAINING = "05_training.ipynb"
@@ -47,15 +47,8 @@ def summary(runs: list[Executed], out: Path) -> str:
         ]
     total = sum(r.seconds for r in runs)
     lines += ["", f"{len(runs)} notebooks, {sum(r.error is None for r in runs)} ok, {total:.1f} s of kernel time.",
-              f"Executed copies and HTML pages are in {_show(out)}/"]
+              f"Executed copies and HTML pages are in {shown(out)}/"]
     return "\n".join(lines)
-
-
-def _show(path: Path) -> str:
-    try:
-        return str(path.resolve().relative_to(Path.cwd()))
-    except ValueError:
-        return str(path)
 
 
 def main(argv: list[str] | None = None) -> int:

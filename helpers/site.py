@@ -19,7 +19,7 @@ from pathlib import Path
 
 import nbformat
 
-from .execute import BUILD, NOTEBOOKS
+from .execute import BUILD, NOTEBOOKS, in_series
 from .vendor import copy_assets
 
 TEMPLATES = Path(__file__).resolve().parent / "templates"
@@ -101,6 +101,8 @@ def index_page(entries: list[tuple[str, str]], heading: str) -> str:
 def build(kind: str, out: Path, src: Path = NOTEBOOKS) -> list[Path]:
     """render every numbered notebook in src as kind ("html" or "slides") into out; return the pages, index first."""
     suffix, assets = KINDS[kind]
+    if in_series(out):
+        raise ValueError(f"out must be outside {NOTEBOOKS}: pages never go into the series, got {out}")
     paths = sorted(src.glob("[0-9][0-9]_*.ipynb"))
     if not paths:
         raise FileNotFoundError(f"no numbered notebooks in {src}")
@@ -131,7 +133,7 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--out", type=Path, help="output folder (default: build/html or build/slides)")
     args = parser.parse_args(argv)
     out = (args.out or BUILD / args.kind).resolve()
-    if out == NOTEBOOKS or NOTEBOOKS in out.parents:
+    if in_series(out):
         parser.error(f"--out must be outside {NOTEBOOKS}")
     start = time.perf_counter()
     pages = build(args.kind, out)

@@ -17,7 +17,7 @@ from pathlib import Path
 
 import nbformat
 
-from .execute import BUILD, NOTEBOOKS
+from .execute import BUILD, NOTEBOOKS, in_series
 
 SOLUTION = "solution"  # the tag on a worked solution (hidden in JupyterLab)
 STUB = "stub"  # the tag on its replacement in a student copy
@@ -110,7 +110,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--out", type=Path, default=BUILD / "student", help="output folder (default: build/student)")
     args = parser.parse_args(argv)
     out = args.out.resolve()
-    if out == NOTEBOOKS or NOTEBOOKS in out.parents:
+    if in_series(out):
         parser.error(f"--out must be outside {NOTEBOOKS}")
     out.mkdir(parents=True, exist_ok=True)
     for path in sorted(NOTEBOOKS.glob("*.ipynb")):

@@ -17,7 +17,7 @@ import torch
 from matplotlib.figure import Figure
 from matplotlib.transforms import blended_transform_factory
 
-from .checks import check_count, check_data
+from .checks import ACTIVATIONS, check_choice, check_count, check_data, check_lr
 from .model import init_params
 from .plots import new_figure
 from .results import summarize
@@ -40,6 +40,10 @@ def lr_sweep(
     X, y = check_data(X, y)
     if not lrs or not activations:
         raise ValueError("lrs and activations must each hold at least one value")
+    for lr in lrs:  # every value checked before the first run starts
+        check_lr(lr)
+    for activation in activations:
+        check_choice("activation", activation, ACTIVATIONS)
     if check_count(num_epochs, "num_epochs") < 1:
         raise ValueError("num_epochs must be >= 1 (the loop makes num_epochs - 1 updates), got 0")
     w0, b0 = init_params(seed, dtype=dtype, device=X.device)

@@ -20,6 +20,8 @@ def ratios(
     The baseline is timed right before each fn, so whatever else the machine is doing at that moment slows
     both alike. Each timing covers `inner` calls in a row.
     """
+    if not fns:
+        raise ValueError("fns must name at least one function to time")
     for name, count in (("repeats", repeats), ("inner", inner)):
         if check_count(count, name) < 1:
             raise ValueError(f"{name} must be >= 1, got {count}")

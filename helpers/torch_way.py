@@ -77,6 +77,9 @@ def fit_sgd(
     params = list(model.parameters())
     if len(params) != 2 or any(p.numel() != 1 for p in params):
         raise ValueError(f"model must have two one-element parameters, w then b, got {len(params)} parameter(s)")
+    elsewhere = [p.device for p in params if p.device != X.device]
+    if elsewhere:
+        raise ValueError(f"model must be on the data's device {X.device}, got its parameters on {elsewhere[0]}")
     w, b = params
     data = TensorDataset(X, y)
     if batch_size < n:  # the shuffled orders of helpers.minibatch, so that both see the same batches

@@ -79,7 +79,7 @@ def _stats_step(X: torch.Tensor, y: torch.Tensor, loss: str, activation: str) ->
     return stats_step(X, y, loss, activation)
 
 
-_STEPS = {"autograd": _autograd_step, "hand": _hand_step, "stats": _stats_step}
+STEPS = {"autograd": _autograd_step, "hand": _hand_step, "stats": _stats_step}  # method -> its step builder
 
 
 def _limit_text(X: torch.Tensor, loss: str) -> str:
@@ -124,7 +124,7 @@ def train(
     if log_every is not None and check_count(log_every, "log_every") == 0:
         raise ValueError("log_every must be >= 1 or None, got 0")
 
-    step = _STEPS[method](X, y, loss, activation)
+    step = STEPS[method](X, y, loss, activation)
     x_min, x_max = (float(v) for v in X.aminmax())  # one pass over X for both ends
     losses: list[float] = []
     w_path, b_path = [w.item()], [b.item()]

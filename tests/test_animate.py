@@ -83,6 +83,8 @@ def test_static_frames_show_the_chosen_updates(run):
     assert marked == [(history.w_path[t], history.b_path[t]) for t in (0, 10, 149)]
     with pytest.raises(ValueError, match="updates must lie in 0..149"):
         plot_training_frames(X, y, history, updates=(0, 150))
+    with pytest.raises(ValueError, match=r"updates must lie in 0..149, got \[0, 2\.5\]"):
+        plot_training_frames(X, y, history, updates=(0, 2.5))  # not an update number, though in range
 
 
 def test_bad_arguments_fail_clearly(run):

@@ -154,3 +154,32 @@ def test_uniform_x_rejects_zero_and_negative_n():
         uniform_x(0, seed=0)
     with pytest.raises(ValueError, match=r"n must be >= 0, got -3"):
         uniform_x(-3, seed=0)
+
+
+@pytest.mark.parametrize("low, high", [(1.0, 1.0), (2.0, 1.0), (float("nan"), 1.0), (0.0, float("inf")),
+                                       ("0", 1.0), (True, 2.0)])
+def test_uniform_x_rejects_a_bad_range(low, high):
+    with pytest.raises(ValueError, match=r"low and high must be finite numbers with low < high, got low="):
+        uniform_x(10, seed=0, low=low, high=high)
+
+
+def test_uniform_x_honours_a_range():
+    X = uniform_x(1000, seed=3, low=-1.0, high=2.0)
+    assert -1.0 <= X.min().item() and X.max().item() < 2.0
+    # the same draws as the default range, moved: exact up to one rounding of the affine map
+    U = (uniform_x(1000, seed=3) - 0.01) / (3.001 - 0.01)
+    torch.testing.assert_close(X, -1.0 + 3.0 * U, rtol=0, atol=1e-14)
+
+
+DEVICES = ["cpu"] + (["cuda"] if torch.cuda.is_available() else [])
+
+
+@pytest.mark.parametrize("device", DEVICES)
+def test_noisy_data_returns_on_the_device_of_the_x_it_is_given(device, data):
+    """without device=..., the data stay where X is; the noise is drawn on the CPU, the same everywhere."""
+    X, _ = data
+    Xd, yd = noisy_data(0.05, 7, X=X.to(device))
+    assert Xd.device.type == yd.device.type == device
+    _, y_cpu = noisy_data(0.05, 7)
+    torch.testing.assert_close(yd.cpu(), y_cpu, rtol=0, atol=0)  # the very same numbers
+    assert noisy_data(0.05, 7, X=X.to(device), device="cpu")[1].device.type == "cpu"  # an explicit device wins

@@ -123,3 +123,18 @@ def test_grad_does_not_modify_its_inputs(data):
     grad(X, y, w, b)
     grad(X, y, -w, b, loss="mean", activation="none")
     assert all(torch.equal(t, c) for t, c in zip((X, y, w, b), copies))
+
+
+def test_autograd_grad_checks_its_inputs_as_grad_does(data):
+    X, y = data
+    w, b = init_params(0, dtype=torch.float64)
+    with pytest.raises(ValueError, match=r"y must have 40 rows to match X, got 39"):
+        autograd_grad(X, y[:39], w, b)
+    with pytest.raises(TypeError, match=r"X and y must share a dtype"):
+        autograd_grad(X.float(), y, w, b)
+    with pytest.raises(TypeError, match=r"w must be a torch\.Tensor of shape \(1, 1\), got float"):
+        autograd_grad(X, y, 0.5, b)
+    with pytest.raises(ValueError, match=r"b must be finite, got nan"):
+        autograd_grad(X, y, w, torch.full((1, 1), float("nan")))
+    g, a = grad(X, y, w, b), autograd_grad(X, y, w, b)
+    assert abs(g.w.item() - a.w.item()) <= 1e-12 and abs(g.b.item() - a.b.item()) <= 1e-12  # float64 rounding

@@ -47,3 +47,19 @@ def test_loss_value_checks(data):
         loss_value(y, y[:39])
     with pytest.raises(ValueError, match=r"y_hat must have shape \(n, 1\), got \(40,\)"):
         loss_value(y[:, 0], y)
+
+
+@pytest.mark.parametrize("fn", [sse, mse])
+def test_sse_and_mse_refuse_shapes_that_would_broadcast(data, fn):
+    """(40, 1) against (40,) broadcasts y - y_hat to (40, 40): 40 times too many terms, and no error from torch."""
+    _, y = data
+    assert (y - y[:, 0]).shape == (40, 40)  # the silent mistake these checks stop
+    with pytest.raises(ValueError, match=r"y must have shape \(n, 1\), got \(40,\)"):
+        fn(y, y[:, 0])
+    with pytest.raises(ValueError, match=r"y_hat must have shape \(n, 1\), got \(40,\)"):
+        fn(y[:, 0], y)
+    with pytest.raises(ValueError, match=r"y must have 40 rows to match X, got 39"):
+        fn(y, y[:39])
+    with pytest.raises(ValueError, match=r"y_hat must be finite, got 1 NaN .* row 3: nan"):
+        fn(y.clone().index_fill_(0, torch.tensor([3]), float("nan")), y)
+    assert fn(y + 0.5, y).item() == pytest.approx(0.25 * (40 if fn is sse else 1), abs=1e-12)  # exact in binary

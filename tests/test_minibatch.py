@@ -139,3 +139,13 @@ def test_progress_bar_is_off_by_default_and_counts_updates(capsys):
     minibatch_sgd(X, y, w, b, lr=0.1, batch_size=32, epochs=2, progress=True)
     err = capsys.readouterr().err
     assert "minibatch SGD" in err and "8/8" in err  # 2 epochs of ceil(100 / 32) = 4 batches
+
+
+@pytest.mark.parametrize("n, epochs, error, text", [
+    (-1, 1, ValueError, r"n must be >= 0, got -1"), (10.0, 1, TypeError, r"n must be a non-negative int, got 10\.0"),
+    (10, -2, ValueError, r"epochs must be >= 0, got -2"), (10, 1.5, TypeError, r"epochs must be a non-negative int"),
+])  # fmt: skip
+def test_batch_order_names_a_bad_count(n, epochs, error, text):
+    with pytest.raises(error, match=text):
+        batch_order(n, epochs, seed=0)
+    assert [p.tolist() for p in batch_order(3, 0, seed=0)] == [] and len(batch_order(0, 2, seed=0)[1]) == 0

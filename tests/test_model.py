@@ -111,3 +111,13 @@ def test_predict_keeps_the_graph_for_autograd(data):
     assert b.grad.item() == 40.0
     # d(sum relu(x w))/dw = sum x while w > 0; in float32 (w's dtype) after the float64 sum: tolerance 1 float32 ulp
     assert abs(w.grad.item() - X.sum().item()) <= 41.5 * 2**-23
+
+
+def test_pre_activation_checks_its_inputs(data):
+    X, _ = data
+    with pytest.raises(ValueError, match=r"X must have shape \(n, 1\), got \(40,\)"):
+        pre_activation(X[:, 0], torch.ones(1, 1))
+    with pytest.raises(ValueError, match=r"w must have shape \(1, 1\), got \(1,\)"):
+        pre_activation(X, torch.ones(1))
+    w = torch.tensor([[0.5]])
+    assert torch.equal(pre_activation(X, w), X * 0.5)  # x * 0.5 is exact in binary, as is x w with w = 0.5

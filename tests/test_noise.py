@@ -65,3 +65,35 @@ def test_plot_spread_draws_two_histograms(data):
     fig = plot_spread(fits, se=(0.0094, 0.0125), truth=(0.175, 0.4))
     assert len(fig.axes) == 2
     assert [ax.get_xlabel() for ax in fig.axes] == ["fitted w", "fitted b"]
+
+
+def test_plot_spread_keeps_its_legends_off_the_truth_lines(data):
+    fits = fits_over_seeds(data[0], 0.05, range(30))
+    fig = plot_spread(fits, se=(0.0094, 0.0125), truth=(0.175, 0.4))
+    fig.canvas.draw()  # lay the figure out, so that the extents are final
+    for ax in fig.axes:
+        # the dashed truth line spans the whole height of the axes, so a legend inside them would cross it
+        assert ax.get_legend().get_window_extent().y1 <= ax.get_window_extent().y0
+
+
+DEVICES = ["cpu"] + (["cuda"] if torch.cuda.is_available() else [])
+
+
+@pytest.mark.parametrize("device", DEVICES)
+def test_path_losses_run_on_the_data_device(data, device):
+    X, y = (t.to(device) for t in data)
+    losses = path_losses(X, y, [0.175, 0.0], [0.4, 0.0], loss="sum")
+    # the noise-free data lie on the line, so 0 there; at (0, 0) the loss is sum(y^2), computed on the CPU
+    assert losses[0] <= 1e-24 and abs(losses[1] - data[1].pow(2).sum().item()) <= 1e-12
+
+
+@pytest.mark.parametrize("se, truth, text", [
+    ((0.0, 0.01), (0.175, 0.4), r"se must hold two finite standard errors > 0, for w and b, got \(0\.0, 0\.01\)"),
+    ((0.01,), (0.175, 0.4), r"se must hold two .* got \(0\.01,\)"),
+    ((float("nan"), 0.01), (0.175, 0.4), r"se must hold two"),
+    ((0.01, 0.01), (0.175,), r"truth must hold the true w and b, got \(0\.175,\)"),
+])  # fmt: skip
+def test_plot_spread_rejects_what_it_cannot_draw(data, se, truth, text):
+    fits = fits_over_seeds(data[0], 0.05, range(3))
+    with pytest.raises(ValueError, match=text):
+        plot_spread(fits, se=se, truth=truth)

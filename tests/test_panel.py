@@ -5,6 +5,8 @@ from __future__ import annotations
 
 import dataclasses
 import math
+import subprocess
+import sys
 
 import ipywidgets as widgets
 import pytest
@@ -32,7 +34,7 @@ def _autograd_step(X, y, w: float, b: float, lr: float, relu: bool = True):
 
 
 def _best_lr(X, w: float, b: float, y) -> float:
-    """eta* = g.g / g H g: the step that reaches the lowest point along -g (the linear model's exact line search)."""
+    """eta_step = g.g / g H g: the step to the lowest point along -g (the linear model's exact line search)."""
     A = torch.cat([X, torch.ones_like(X)], dim=1)
     g = 2 * A.T @ (A @ torch.tensor([[w], [b]], dtype=torch.float64) - y)  # (2, 1)
     return (g.T @ g / (g.T @ hessian(X) @ g)).item()
@@ -62,7 +64,7 @@ def test_overshoot_is_passing_the_lowest_point_along_the_step(data, start):
     assert not next_step(X, y, *start, 0.99 * eta, "none").overshoots
     assert next_step(X, y, *start, 1.01 * eta, "none").overshoots
     short, far = next_step(X, y, *start, 1.9 * eta, "none"), next_step(X, y, *start, 2.1 * eta, "none")
-    assert short.loss_next < short.loss < far.loss_next  # the loss rises only beyond 2 eta*
+    assert short.loss_next < short.loss < far.loss_next  # the loss rises only beyond 2 eta_step
     assert not next_step(X, y, *start, 0.001).overshoots  # the original's step stops short
 
 
@@ -135,3 +137,41 @@ def test_the_panel_shows_one_line_of_text_where_widgets_do_not_run(data, start):
     assert bundle["text/plain"] == ("StepPanel: sliders for w, b and lr with a live figure "
                                     "(it needs a running kernel in JupyterLab)")
     assert "application/vnd.jupyter.widget-view+json" in bundle  # what JupyterLab renders as the live panel
+
+
+def test_import_helpers_needs_no_ipywidgets():
+    """a bare GPU box may lack ipywidgets: `import helpers` and next_step work there; only a panel needs it."""
+    code = (
+        "import sys; sys.modules['ipywidgets'] = None  # as if it were not installed\n"
+        "import helpers\n"
+        "from helpers import original_data, init_params, next_step\n"
+        "X, y = original_data(); w, b = init_params(0)\n"
+        "s = next_step(X, y, w.item(), b.item(), 0.001)\n"
+        "print(repr(s.w_next - (s.w - 0.001 * s.grad_w)))\n"
+        "try:\n    helpers.StepPanel\nexcept ImportError:\n    print('no panel')\n"
+    )
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120)
+    assert done.returncode == 0, done.stderr
+    gap, last = done.stdout.split()[0], done.stdout.splitlines()[-1]
+    assert abs(float(gap)) <= TOL and last == "no panel"  # the step itself: w_next = w - lr g, to rounding
+
+
+def test_step_panel_is_one_vbox_class_made_on_first_use(data, start):
+    import helpers
+    import helpers.panel
+
+    assert StepPanel is helpers.StepPanel is helpers.panel.StepPanel and issubclass(StepPanel, widgets.VBox)
+    assert type(build_panel(*data, *start, 0.001)) is StepPanel
+    with pytest.raises(AttributeError, match="no attribute 'StepPanels'"):
+        helpers.StepPanels  # noqa: B018 - a misspelt name still fails as usual
+
+
+@pytest.mark.parametrize("w, b, lr, text", [
+    (1.5, 0.5, 0.001, r"w must lie in its slider's range \[-0\.5, 1\], got 1\.5"),
+    (0.3, -0.5, 0.001, r"b must lie in its slider's range \[-0\.2, 1\.2\], got -0\.5"),
+    (0.3, 0.5, 0.5, r"lr must lie in its slider's range \[0\.0001, 0\.03162\], got 0\.5"),
+    (float("nan"), 0.5, 0.001, r"w must lie .* got nan"),
+])  # fmt: skip
+def test_a_start_outside_the_sliders_fails_instead_of_being_clamped(data, w, b, lr, text):
+    with pytest.raises(ValueError, match=text):
+        build_panel(*data, w, b, lr)

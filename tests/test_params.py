@@ -164,3 +164,15 @@ def test_folder_names_are_safe_and_distinct():
     assert folder_name({}) == "defaults"
     lrs = [1e-4, 2e-4, 5e-4, 1e-3, 2e-3, 3e-3, 5e-3, 7e-3, 8e-3, 9e-3, 9.5e-3, 1.05e-2]
     assert len({folder_name({"learning_rate": v}) for v in lrs}) == len(lrs)
+
+
+def test_a_none_default_keeps_its_range_check_and_never_crashes(tmp_path):
+    """with a None default the type is free, but the range still holds: "abc" is no learning rate."""
+    known, _ = defaults(_notebook(tmp_path, "learning_rate = None\nseed = None\n"))
+    with pytest.raises(ParameterError) as e:
+        check("learning_rate", "abc", known, "nb.ipynb")
+    assert str(e.value) == "learning_rate must be a finite number > 0, got 'abc'"
+    with pytest.raises(ParameterError, match=r"seed must be an int in \[0, 2\*\*64\), got \[1\]"):
+        check("seed", [1], known, "nb.ipynb")
+    assert check("learning_rate", None, known, "nb.ipynb") is None  # the notebook's own default
+    assert check("learning_rate", 0.01, known, "nb.ipynb") == 0.01

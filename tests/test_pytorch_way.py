@@ -174,3 +174,10 @@ def test_plot_batch_sizes_draws_two_panels(data):
     assert len(fig.axes) == 2 and all(ax.get_yscale() == "log" for ax in fig.axes)
     with pytest.raises(ValueError):
         plot_batch_sizes({})
+
+
+def test_fit_sgd_needs_the_model_on_the_data_device(data):
+    X, y = data
+    elsewhere = nn.Linear(1, 1, dtype=torch.float64, device="meta")  # any device but X's: "meta" holds no data
+    with pytest.raises(ValueError, match=r"model must be on the data's device cpu, got its parameters on meta"):
+        fit_sgd(elsewhere, X, y, lr=0.01, num_epochs=1)

@@ -21,7 +21,9 @@ import pytest
 from nbformat.v4 import new_code_cell
 
 import helpers.rerun
+import helpers.sweep
 from helpers import original_data, spectrum
+from helpers.execute import execute, in_series
 from helpers.rerun import main, outcome
 from helpers.sweep import lr_sweep, plot_sweep, sweep_table, write_summary
 
@@ -189,3 +191,62 @@ def test_write_summary_of_nothing(tmp_path):
     paths = write_summary([], tmp_path, ["seed"], "Nothing finished.")
     assert [p.name for p in paths] == ["summary.csv", "summary.md"]
     assert (tmp_path / "summary.csv").read_text().startswith("seed,status,final_loss,w,b,distance,updates")
+
+
+def test_lr_sweep_checks_every_value_before_the_first_run(monkeypatch):
+    X, y = original_data()
+    runs = []
+    monkeypatch.setattr(helpers.sweep, "train", lambda *a, **k: runs.append(a))
+    with pytest.raises(ValueError, match=r"lr must be a finite number > 0, got -0\.001"):
+        lr_sweep(X, y, [0.001, -0.001])
+    with pytest.raises(ValueError, match=r"activation must be one of 'relu', 'none'; got 'tanh'"):
+        lr_sweep(X, y, [0.001], ("relu", "tanh"))
+    assert runs == []  # nothing was trained before the bad value was found
+
+
+def _gone(pid: int) -> bool:
+    try:
+        return psutil.Process(pid).status() == psutil.STATUS_ZOMBIE  # dead, waiting only to be reaped
+    except psutil.NoSuchProcess:
+        return True
+
+
+def test_an_error_in_a_sweep_stops_every_worker_and_kernel(tmp_path, monkeypatch):
+    """an exception while the sweep reports (a bug, a full disk) must not leave workers or kernels running."""
+    marks = tmp_path / "pids"
+    marks.mkdir()
+
+    def run_one(source, out_dir, parameters):  # in a forked worker: seed 1 starts a "kernel" and runs on
+        if parameters["seed"] == 1:
+            kernel = subprocess.Popen([sys.executable, "-c", "import time; time.sleep(120)"])
+            (marks / f"{os.getpid()}-{kernel.pid}").touch()
+            time.sleep(120)
+        deadline = time.monotonic() + 30
+        while not any(marks.iterdir()) and time.monotonic() < deadline:  # seed 0 ends once seed 1 is mid-run
+            time.sleep(0.05)
+        return {"status": "converged", "error": None, "seconds": 0.0, "output": str(out_dir), "html": None}
+
+    def outcome(*args):
+        raise RuntimeError("a bug while reporting the first run")
+
+    monkeypatch.setattr(helpers.rerun, "run_one", run_one)
+    monkeypatch.setattr(helpers.rerun, "outcome", outcome)
+    with pytest.raises(RuntimeError, match="a bug while reporting"):
+        helpers.rerun.sweep(NOTEBOOK, {}, {"seed": [0, 1]}, tmp_path / "sweep", jobs=2, as_json=False)
+    (mark,) = marks.iterdir()
+    worker, kernel = map(int, mark.name.split("-"))
+    deadline = time.monotonic() + 10
+    while not (_gone(worker) and _gone(kernel)) and time.monotonic() < deadline:
+        time.sleep(0.1)
+    assert _gone(worker) and _gone(kernel)
+
+
+def test_execute_never_overwrites_its_source_nor_writes_into_the_series(tmp_path):
+    copy = tmp_path / NOTEBOOK.name
+    copy.write_bytes(NOTEBOOK.read_bytes())
+    with pytest.raises(ValueError, match="its executed copy would overwrite it"):
+        execute(copy, tmp_path)  # before any kernel starts
+    with pytest.raises(ValueError, match="out_dir must be outside"):
+        execute(copy, NOTEBOOK.parent / "executed")
+    assert copy.read_bytes() == NOTEBOOK.read_bytes() and not (NOTEBOOK.parent / "executed").exists()
+    assert in_series(NOTEBOOK) and in_series(NOTEBOOK.parent) and not in_series(tmp_path)

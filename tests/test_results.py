@@ -145,3 +145,16 @@ def test_publish_displays_json_and_text(monkeypatch):
     assert raw is True
     assert bundle[MIME] == {"w": 0.1727911532, "status": "converged", "stopped_at": None}
     assert bundle["text/plain"] == "            w: 0.172791\n       status: converged\n   stopped_at: None"
+
+
+def test_summarize_rejects_bad_data_instead_of_reporting_no_line(data):
+    """closed_form's ValueError means "no unique line" only for good data: bad data must not hide behind it."""
+    X, y = data
+    h = train(X, y, *init_params(0), lr=0.001, num_updates=3)
+    with pytest.raises(ValueError, match=r"y must have 40 rows to match X, got 39"):
+        summarize(h, X, y[:39])
+    with pytest.raises(ValueError, match=r"X must be finite, got 1 NaN"):
+        summarize(h, X.clone().index_fill_(0, torch.tensor([5]), float("nan")), y)
+    with pytest.raises(TypeError, match=r"history must be a helpers\.History .*got dict"):
+        summarize({"w": h.w}, X, y)
+    assert summarize(h, X, y)["w_star"] == pytest.approx(0.175, abs=1e-12)  # the noise-free data: the truth

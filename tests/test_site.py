@@ -157,3 +157,11 @@ def test_a_slide_deck_shows_its_title_and_a_figure_offline(rendered, browser):
         assert problems == []
     finally:
         page.close()
+
+
+@pytest.mark.parametrize("kind", list(KINDS))
+def test_build_never_writes_into_the_series(kind):
+    for out in (NOTEBOOKS, NOTEBOOKS / "site"):
+        with pytest.raises(ValueError, match="out must be outside .*notebooks: pages never go into the series"):
+            build(kind, out)  # before anything is written
+    assert not (NOTEBOOKS / "index.html").exists() and not (NOTEBOOKS / "site").exists()
