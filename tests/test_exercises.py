@@ -73,10 +73,6 @@ def _lam():
     return torch.linalg.eigvalsh(2 * _gram()[0]).tolist()  # lam_min, lam_max of the sum loss's Hessian
 
 
-def _needed(rho: float) -> int:
-    return math.ceil(math.log(1e-6) / math.log(rho))
-
-
 def _inv_gram():
     return torch.linalg.inv(_gram()[0])
 
@@ -166,7 +162,7 @@ def _origin_grad(loss: str = "mean") -> tuple[float, float]:
     return w.grad.item(), b.grad.item()
 
 
-def _eta_star() -> float:
+def _eta_step() -> float:
     X, y = _X_y()
     w, b = (t.double().requires_grad_(True) for t in init_params(0))
     (X.mm(w).clamp(min=0) + b - y).pow(2).sum().backward()
@@ -364,11 +360,11 @@ CASES = {
     ),
     "check_best_step": (
         lambda a: ex.check_best_step(a, seed=0),
-        _eta_star,
+        _eta_step,
         [(lambda: 1 / _eig(_X_y()[0])[1], "that is 1/λmax"),
          (lambda: 2 / sum(_eig(_X_y()[0])), "best fixed learning rate"),
          (lambda: _limit(_X_y()[0]), "stability limit"),
-         (lambda: 1 / _eta_star(), "upside down")],
+         (lambda: 1 / _eta_step(), "upside down")],
     ),
     "check_fixed_loop": (
         lambda a: ex.check_fixed_loop(*a, num_epochs=150, lr=0.001, seed=0),
@@ -385,6 +381,14 @@ CASES = {
          (lambda: _guaranteed(_rho(_X_y()[0], 0.001), 1e-6 / _e0().norm().item()) - 1, "round up"),
          (lambda: _guaranteed(abs(1 - 0.001 * _eig(_X_y()[0])[1]), 1e-6 / _e0().norm().item()), "fast direction"),
          (lambda: float(_guaranteed(_rho(_X_y()[0], 0.001), 1e-6 / _e0().norm().item())), "convert it with int")],
+    ),
+    "check_lam_min_from_log": (
+        lambda a: ex.check_lam_min_from_log(a, lr=0.001),
+        lambda: _lam()[0],
+        [(lambda: (1 - (1 - 0.001 * _lam()[0]) ** 2) / 0.001, "quadratic in the error"),
+         (lambda: -math.log(1 - 0.001 * _lam()[0]) / 0.001, "ln(1 − ηλ) ≈ −ηλ"),
+         (lambda: (1 - 1 / (1 - 0.001 * _lam()[0])) / 0.001, "upside down"),
+         (lambda: 1 - 0.001 * _lam()[0], "solve it for λmin")],
     ),
     "check_predicted_end": (
         lambda a: ex.check_predicted_end(*a, lr=0.001, num_updates=149, seed=0),
@@ -496,13 +500,13 @@ CASES = {
          (lambda: 0.4 * 2.5 + 0.175, "swapped w and b"),
          (lambda: 0.175 * 2.5, "the bias b is missing")],
     ),
-    "check_updates_needed": (
-        lambda a: ex.check_updates_needed(a, lr=0.001, factor=1e-6),
-        lambda: _needed(1 - 0.001 * _lam()[0]),
-        [(lambda: _needed(1 - 0.001 * _lam()[0]) - 1, "round up"),
-         (lambda: _needed(abs(1 - 0.001 * _lam()[1])), "λmax"),
-         (lambda: _needed((_lam()[1] - _lam()[0]) / (_lam()[1] + _lam()[0])), "best learning rate"),
-         (lambda: math.log(1e-6) / math.log(1 - 0.001 * _lam()[0]), "fractional part")],
+    "check_slope_through_origin": (
+        lambda a: ex.check_slope_through_origin(a),
+        lambda: torch.linalg.lstsq(_X_y()[0], _X_y()[1]).solution.item(),  # A = x alone: no column of ones
+        [(lambda: 0.175, "the line with a bias"),
+         (lambda: (_X_y()[1].mean() / _X_y()[0].mean()).item(), "point of means"),
+         (lambda: (_X_y()[1] / _X_y()[0]).mean().item(), "averages the slopes"),
+         (lambda: 1 / torch.linalg.lstsq(_X_y()[0], _X_y()[1]).solution.item(), "upside down")],
     ),
     "check_standard_error": (
         lambda a: ex.check_standard_error(a, sigma=0.05, which="w"),
@@ -737,3 +741,21 @@ def test_every_solution_cell_that_calls_a_checker_shows_correct():
             assert "✓ correct" in text and "✗" not in text, f"{path.name}: a solution cell is not accepted"
             found += 1
     assert found >= 34  # three in each of 01 to 04 and 06 to 11; four in 05
+
+
+@pytest.mark.parametrize("name", sorted(PAIRED))
+def test_one_tuple_for_a_two_answer_checker_says_how_to_call_it(name, capsys):
+    call = getattr(ex, name)
+    verdict = call((0.5, 0.5))
+    assert not verdict and verdict.message.startswith("this checker takes two answers: " + name + "(")
+    assert verdict.message.endswith("), not one tuple of them") and _one_line(capsys) == f"✗ {verdict.message}"
+    assert call([0.5, 0.5]).message.endswith("not one list of them")
+
+
+def test_a_call_that_does_not_fit_names_the_answers():
+    assert ex.check_mean_stats_grad((1.0, 2.0)).message == (
+        "this checker takes two answers: check_mean_stats_grad(dw, db), not one tuple of them")
+    assert ex.check_num_updates().message == "this checker takes one answer: check_num_updates(answer)"
+    assert ex.check_num_updates(6, 40, 7, 25, 1).message == "this checker takes one answer: check_num_updates(answer)"
+    assert ex.check_origin_grad(1.0).message == "this checker takes two answers: check_origin_grad(dw, db)"
+    assert "could not check" in ex.check_num_updates(6, batch_size=0).message  # a call that fits is checked as before

@@ -71,6 +71,9 @@ def test_structure_objectives_summary_and_checked_exercises(name):
     # a section starts with a heading ("## Summary") or a bold lead-in ("**Learning objectives.** ...")
     openings = [line.lstrip("#* ").lower() for line in lines if line.startswith(("#", "**"))]
     assert sum(line.startswith("# ") for line in lines) == 1, "one title per notebook"
+    objectives = nb.cells[1]  # every notebook states its objectives the same way: their own slide after the title
+    assert objectives.cell_type == "markdown" and objectives.source.startswith("## Learning objectives\n")
+    assert objectives.metadata.get("slideshow", {}).get("slide_type") == "slide"
     for wanted in ("learning objectives", "summary", "exercises"):
         assert any(o.startswith(wanted) for o in openings), f"no '{wanted}' section"
     solutions = [c for c in nb.cells if "solution" in c.metadata.get("tags", [])]

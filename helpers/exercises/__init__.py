@@ -45,11 +45,11 @@ from .nb01 import check_condition_centred, check_divide_by, check_orthogonal_res
 from .nb02 import check_bad_loss, check_float32_spacing, check_w_numpy
 from .nb03 import check_dead_neuron, check_duplicated_limits, check_lr_mean
 from .nb04 import check_best_step, check_mean_factor, check_origin_grad
-from .nb05 import check_fixed_loop, check_predicted_end, check_updates_guaranteed
+from .nb05 import check_fixed_loop, check_lam_min_from_log, check_predicted_end, check_updates_guaranteed
 from .nb06 import check_fastest_lr, check_one_step_lr, check_updates_per_decade
 from .nb07 import check_dead_threshold, check_guaranteed_counts, check_mean_rates
 from .nb08 import check_mean_grad, check_mean_loop, check_num_updates
-from .nb09 import check_normal_equations, check_prediction, check_updates_needed
+from .nb09 import check_normal_equations, check_prediction, check_slope_through_origin
 from .nb10 import check_sigma_hat, check_standard_error, check_train_mse
 from .nb11 import check_floor_seconds, check_mean_stats_grad, check_shard_average
 from .validate import Wrong
@@ -60,11 +60,11 @@ __all__ = [
     "check_float32_spacing", "check_bad_loss", "check_w_numpy",
     "check_duplicated_limits", "check_dead_neuron", "check_lr_mean",
     "check_origin_grad", "check_mean_factor", "check_best_step",
-    "check_fixed_loop", "check_updates_guaranteed", "check_predicted_end",
+    "check_fixed_loop", "check_updates_guaranteed", "check_lam_min_from_log", "check_predicted_end",
     "check_updates_per_decade", "check_fastest_lr", "check_one_step_lr",
     "check_mean_rates", "check_dead_threshold", "check_guaranteed_counts",
     "check_mean_grad", "check_mean_loop", "check_num_updates",
-    "check_normal_equations", "check_prediction", "check_updates_needed",
+    "check_normal_equations", "check_prediction", "check_slope_through_origin",
     "check_standard_error", "check_sigma_hat", "check_train_mse",
     "check_floor_seconds", "check_mean_stats_grad", "check_shard_average",
 ]  # fmt: skip

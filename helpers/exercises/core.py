@@ -2,19 +2,21 @@
 
 A checker is a function decorated with @checker that returns compare_number / compare_count /
 compare_tensor(answer, expected, ...) (which never raise), or raises Wrong("hint"). The decorator prints one line,
-"✓ correct" or "✗ <hint>", returns the Verdict, and turns any exception into a ✗ line.
+"✓ correct" or "✗ <hint>", returns the Verdict, and turns any exception into a ✗ line (a call with the wrong
+arguments, such as one tuple for two answers, into a line that shows how to call it).
 No message ever contains the expected value. Type and shape checks live in validate.py.
 """
 
 from __future__ import annotations
 
 import functools
+import inspect
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
 import torch
 
-from .validate import ANSWER, Wrong, as_count, as_number, as_tensor
+from .validate import ANSWER, Wrong, as_count, as_number, as_tensor, call_hint
 
 CORRECT = "correct"
 LOOSE = 1e-3  # relative tolerance for recognising a generic slip (factor 2, sign, ...), and for "close"
@@ -47,11 +49,13 @@ class Mistake:
 
 def checker(fn: Callable[..., Verdict]) -> Callable[..., Verdict]:
     """print the Verdict that fn returns on one line and return it; never raise, whatever the answer."""
+    signature = inspect.signature(fn)
 
     @functools.wraps(fn)
     def check(*args: object, **kwargs: object) -> Verdict:
         try:
-            verdict = fn(*args, **kwargs)
+            hint = call_hint(fn.__name__, signature, args, kwargs)
+            verdict = Verdict(False, hint) if hint else fn(*args, **kwargs)
         except Wrong as e:
             verdict = Verdict(False, str(e))
         except Exception as e:  # noqa: BLE001 - a learner's garbage must end in a hint, never in a traceback

@@ -56,17 +56,17 @@ def check_mean_factor(answer: object, chunks: int = 2) -> Verdict:
 
 @checker
 def check_best_step(answer: object, seed: int = 0) -> Verdict:
-    """η* = gᵀg / gᵀHg: the step size with the lowest sum loss along -g from init_params(seed), with the ReLU."""
+    """η_step = gᵀg / gᵀHg: the step with the lowest sum loss along -g from init_params(seed), with the ReLU."""
     X, y = original_data()
     w, b = init_params(seed, dtype=torch.float64)
     g = torch.cat(list(grad(X, y, w, b)))  # (2, 1)
     eta = (g.T @ g / (g.T @ hessian(X) @ g)).item()
     sp = spectrum(X)
-    return compare_number(answer, eta, name="your η*", rtol=1e-6, n=X.shape[0], mistakes=[
-        Mistake(1 / sp.lam_max, "that is 1/λmax, a bound that η* lies close to here, not η* itself: use the gradient "
-                                "at the seeded start"),
+    return compare_number(answer, eta, name="your η_step", rtol=1e-6, n=X.shape[0], mistakes=[
+        Mistake(1 / sp.lam_max, "that is 1/λmax, a bound that η_step lies close to here, not η_step itself: use the "
+                                "gradient at the seeded start"),
         Mistake(sp.fastest_lr, "that is the best fixed learning rate for every step, 2/(λmin + λmax); the best "
                                "single step from here depends on where the gradient points"),
         Mistake(sp.stability_limit, "that is the stability limit 2/λmax"),
-        Mistake(1 / eta, "that is upside down: η* = gᵀg / gᵀHg"),
+        Mistake(1 / eta, "that is upside down: η_step = gᵀg / gᵀHg"),
     ])

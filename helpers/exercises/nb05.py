@@ -1,7 +1,5 @@
-"""Checkers for 05_training.ipynb: the loop without its off-by-one, the updates the bound asks for, the end foretold.
-
-05's exercise on the mean loss reuses check_lr_mean from nb03.
-"""
+"""Checkers for 05_training.ipynb: the loop without its off-by-one, the updates the bound asks for, the slow
+direction's curvature read off the log, the end foretold."""
 
 from __future__ import annotations
 
@@ -65,6 +63,26 @@ def check_updates_guaranteed(answer: object, tol: float = 1e-6, lr: float = 0.00
         Mistake(needed(rho**2, tol / e0), "that uses ρ², the rate of the loss; the bound on the distance shrinks "
                                           "by ρ per update"),
     ], off_by_one="you need the smallest whole T with ρ^T |e_0| ≤ the tolerance, so round up")
+
+
+@checker
+def check_lam_min_from_log(answer: object, lr: float = 0.001) -> Verdict:
+    """λmin of the sum loss's Hessian (the 40 points), as read off two losses logged 25 updates apart at lr."""
+    sp = spectrum(original_data()[0])
+    f = 1 - lr * sp.lam_min  # the slow direction's factor per update; the loss shrinks by f² per update
+    # 1e-3: the logged losses carry five significant digits, which fix λmin to about 1e-4
+    return compare_number(answer, sp.lam_min, name="your λmin", rtol=1e-3, mistakes=[
+        Mistake((1 - f**2) / lr, "that is about twice λmin: the loss is quadratic in the error, so it shrinks by "
+                                 "(1 − ηλmin)² per update, and 25 updates make 50 such factors, not 25"),
+        Mistake(-math.log(f) / lr, "close, but ln(1 − ηλ) ≈ −ηλ is about 1% off here: solve "
+                                   "(1 − ηλmin)^50 = L_125 / L_100 for λmin exactly"),
+        Mistake((1 - 1 / f) / lr, "your ratio is upside down: the later loss is the smaller one, "
+                                  "L_125 = (1 − ηλmin)^50 · L_100"),
+        Mistake((1 - f**25) / lr, "that treats the ratio over 25 updates as the ratio of one: take its 50th root"),
+        Mistake(f, "that is the factor 1 − ηλmin per update: solve it for λmin"),
+        Mistake(sp.lam_max, "that is λmax, the steep direction; after 100 updates only the slow one is left in "
+                            "the loss"),
+    ])
 
 
 @checker

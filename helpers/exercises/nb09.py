@@ -1,12 +1,10 @@
-"""Checkers for 09_closed_form.ipynb: the normal equations, a prediction, and the updates gradient descent needs."""
+"""Checkers for 09_closed_form.ipynb: the normal equations, a prediction, and the slope of a line through the origin."""
 
 from __future__ import annotations
 
-import math
-
 from ..data import SCALE, original_data
-from ..solve import closed_form, design_matrix, spectrum
-from .core import Mistake, Verdict, checker, compare_count, compare_number, compare_tensor
+from ..solve import closed_form, design_matrix
+from .core import Mistake, Verdict, checker, compare_number, compare_tensor
 
 
 @checker
@@ -47,16 +45,17 @@ def check_prediction(answer: object, raw_x: float = 250.0) -> Verdict:
 
 
 @checker
-def check_updates_needed(answer: object, lr: float = 0.001, factor: float = 1e-6) -> Verdict:
-    """the fewest updates t after which rho^t <= factor, rho = max |1 - lr lambda| of the sum loss's Hessian."""
-    sp = spectrum(original_data()[0])
-
-    def needed(rho: float) -> int:
-        return math.ceil(math.log(factor) / math.log(rho))
-
-    return compare_count(answer, needed(sp.contraction(lr)), name="your count", mistakes=[
-        Mistake(needed(abs(1 - lr * sp.lam_max)), "that count uses λmax: at this small lr the factor closest to 1, "
-                                                  "and so the slowest, is 1 − lr·λmin"),
-        Mistake(needed(sp.contraction(sp.fastest_lr)), "that is the count at the best learning rate, "
-                                                       "2/(λmin + λmax); the exercise fixes lr"),
-    ], off_by_one="you need the smallest whole t with ρ^t ≤ the factor, so round up")
+def check_slope_through_origin(answer: object) -> Verdict:
+    """the least-squares w of y_hat = w x (no bias) on the 40 points: the 1 x 1 normal equation's solution."""
+    X, y = original_data()
+    s_xx, s_xy = (X * X).sum().item(), (X * y).sum().item()
+    w_with_bias = closed_form(X, y).w.item()
+    return compare_number(answer, s_xy / s_xx, name="your w", rtol=1e-9, n=X.shape[0], mistakes=[
+        Mistake(w_with_bias, "that is the slope of the line with a bias; without b the line must pass through the "
+                             "origin, and its best slope is another one"),
+        Mistake(y.mean().item() / X.mean().item(), "that is ȳ / x̄, the line through the origin and the point of "
+                                                   "means; least squares solves (Σ x_i²) w = Σ x_i y_i"),
+        Mistake((y / X).mean().item(), "that averages the slopes y_i / x_i of the single points; least squares "
+                                       "solves (Σ x_i²) w = Σ x_i y_i"),
+        Mistake(s_xx / s_xy, "that is upside down: the 1 x 1 normal equation is (Σ x_i²) w = Σ x_i y_i"),
+    ])

@@ -1,11 +1,13 @@
 """Is the answer even the right kind of thing? A float, an int, a tensor of a shape, finite; else a clear Wrong.
 
 Each as_* returns the answer in a form judge() can compare, or raises Wrong with one line that says what was
-expected and what came instead ("expected a float (a number), got str"), never a traceback.
+expected and what came instead ("expected a float (a number), got str"), never a traceback. call_hint does
+the same for the call itself: one tuple passed to a checker of two answers, say.
 """
 
 from __future__ import annotations
 
+import inspect
 import math
 import numbers
 
@@ -91,3 +93,18 @@ def as_tensor(
         raise Wrong(f"{name} is {answer.dtype}, expected {dtype}: make it with dtype={dtype} "
                     "(or .double() for float64)")
     return _finite(answer.detach().cpu().double(), name, nan_hint)
+
+
+def call_hint(name: str, signature: inspect.Signature, args: tuple, kwargs: dict) -> str:
+    """how to call checker name if args and kwargs do not fit its signature ("" if they do): check_x(dw, db)."""
+    answers = [p.name for p in signature.parameters.values() if p.default is p.empty]  # what the learner passes
+    count = {1: "one answer", 2: "two answers", 3: "three answers"}.get(len(answers), f"{len(answers)} answers")
+    usage = f"this checker takes {count}: {name}({', '.join(answers)})"
+    packed = args[0] if args and isinstance(args[0], (tuple, list)) else None
+    if len(answers) > 1 and packed is not None and len(packed) == len(answers):
+        return f"{usage}, not one {type(packed).__name__} of them"
+    try:
+        signature.bind(*args, **kwargs)
+    except TypeError:
+        return usage
+    return ""
