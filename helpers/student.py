@@ -86,7 +86,8 @@ def student_copy(nb: nbformat.NotebookNode) -> nbformat.NotebookNode:
             code = cell.cell_type == "code"
             cell.source = stub_source(cell.source, checkers) if code else "*Your answer:* ..."
             cell.metadata["tags"] = [STUB if t == SOLUTION else t for t in tags]
-            cell.metadata.get("jupyter", {}).pop("source_hidden", None)  # the learner writes here
+            for hidden in ("source_hidden", "outputs_hidden"):  # the learner writes here and sees what it prints
+                cell.metadata.get("jupyter", {}).pop(hidden, None)
             if cell.metadata.get("jupyter") == {}:
                 del cell.metadata["jupyter"]
     out.metadata.pop("widgets", None)

@@ -79,7 +79,8 @@ def test_structure_objectives_summary_and_checked_exercises(name):
     solutions = [c for c in nb.cells if "solution" in c.metadata.get("tags", [])]
     assert 2 <= len(solutions) <= 4 + 1, f"{len(solutions)} solution cells"
     for cell in solutions:
-        assert cell.cell_type == "code" and cell.metadata.get("jupyter", {}).get("source_hidden") is True
+        hidden = cell.metadata.get("jupyter", {})  # collapsed in JupyterLab: the code and what it prints
+        assert cell.cell_type == "code" and hidden.get("source_hidden") is True and hidden.get("outputs_hidden") is True
 
 
 @pytest.mark.parametrize("name", ALL)

@@ -62,6 +62,7 @@ def test_student_copy_is_valid_and_keeps_no_solution(name):
     in_copy = set().union(*(_lines(c.source) for c in student.cells))
     for i in solutions:
         stub = student.cells[i]
+        assert "jupyter" not in stub.metadata, "a stub is where the learner works: neither code nor output hidden"
         if stub.cell_type == "code":
             assert "raise NotImplementedError(" in stub.source
         leaked = (_lines(teacher.cells[i].source) - elsewhere - _meant_to_stay(teacher)) & in_copy

@@ -13,7 +13,8 @@ The convention, for every notebook's "## Exercises" section (2 to 4 exercises):
    "Write your answer in a new cell and check it with `check_num_updates(your_count)`."
    An optional markdown cell after it gives a hint.
 2. The next cell is the worked solution: a code cell with metadata
-   {"tags": ["solution"], "jupyter": {"source_hidden": true}, "slideshow": {"slide_type": "skip"}}.
+   {"tags": ["solution"], "jupyter": {"source_hidden": true, "outputs_hidden": true},
+   "slideshow": {"slide_type": "skip"}}: collapsed, code and output, so that no printed number gives it away.
    It may open with "# Hint: ..." lines, computes the answer into a variable named answer_<what>, and ends
    with the bare call `check_xxx(answer_<what>, <the task's parameters>)`, which prints "✓ correct". That
    cell is the one and only copy of the solution. nbval re-executes it and compares its output with the
