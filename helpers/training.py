@@ -182,12 +182,15 @@ def train(
 
 
 def _closeness(X: torch.Tensor, y: torch.Tensor, w: torch.Tensor, b: torch.Tensor) -> tuple[str, str]:
-    """"converged" if (w, b) is within CONVERGED_TOL of the closed form, else "not_converged"."""
+    """"converged" if |w - w*| and |b - b*| are both within CONVERGED_TOL, else "not_converged".
+
+    (w*, b*) is the closed form; the message gives max(|w - w*|, |b - b*|), not the Euclidean distance.
+    """
     try:
         w_star, b_star = closed_form(X.double(), y.double())
     except ValueError as e:
         return "not_converged", f"not converged: no unique least-squares line to compare with ({e})"
     gap = max(abs(w.item() - w_star.item()), abs(b.item() - b_star.item()))
     if gap <= CONVERGED_TOL:
-        return "converged", f"converged: (w, b) is within {gap:.1e} of the closed-form answer"
-    return "not_converged", f"not converged: (w, b) is still {gap:.2e} from the closed-form answer"
+        return "converged", f"converged: |w - w*| and |b - b*| are both within {gap:.1e}"
+    return "not_converged", f"not converged: the larger of |w - w*| and |b - b*| is still {gap:.2e}"
