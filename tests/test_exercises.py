@@ -125,13 +125,13 @@ def _centred() -> torch.Tensor:
     return X - X.mean()
 
 
-def _residuals_Atr(residual: str = "fit", dtype=torch.float64) -> torch.Tensor:
-    """Aᵀr on noisy_data(0.05, 0) for the residuals of the lstsq fit, of the true line, or none (Aᵀy)."""
+def _residuals(residual: str = "fit", dtype=torch.float64) -> torch.Tensor:
+    """r = y - (line) on noisy_data(0.05, 0), (40, 1): for the lstsq fit, the true line, or the fit's Aᵀr (2, 1)."""
     X, y = (t.to(dtype) for t in noisy_data(0.05, 0))
     A = torch.cat([X, torch.ones_like(X)], dim=1)
     fitted = A @ torch.linalg.lstsq(A, y).solution
-    r = {"fit": y - fitted, "true": y - (0.175 * X + 0.4), "none": y}[residual]
-    return A.T @ r
+    r = y - fitted
+    return {"fit": r, "true": y - (0.175 * X + 0.4), "fitted": fitted, "Atr": A.T @ r}[residual]
 
 
 def _numpy_start():
@@ -288,11 +288,18 @@ CASES = {
     ),
     "check_orthogonal_residuals": (
         lambda a: ex.check_orthogonal_residuals(a, sigma=0.05, seed=0),
-        _residuals_Atr,
-        [(lambda: _residuals_Atr("true"), "residuals of the true line"),
-         (lambda: _residuals_Atr("none"), "that is Aᵀy"),
-         (lambda: _residuals_Atr(dtype=torch.float32), "expected torch.float64"),
-         (lambda: noisy_data(0.05, 0)[1], "the residuals r themselves")],
+        _residuals,
+        [(lambda: torch.zeros(40, 1, dtype=torch.float64), "all zeros"),
+         (lambda: _residuals("Atr"), "that is Aᵀr; the checker wants r"),
+         (lambda: torch.zeros(2, 1, dtype=torch.float64), "that is Aᵀr; the checker wants r"),
+         (lambda: -_residuals(), "wrong sign"),
+         (lambda: _residuals("true"), "residuals of the true line"),
+         (lambda: _residuals("fitted"), "fitted values"),
+         (lambda: noisy_data(0.05, 0)[1], "that is y itself"),
+         (lambda: _residuals(dtype=torch.float32), "expected torch.float64"),
+         (lambda: _residuals() * (1 + 1e-6), "close, but not within"),
+         (lambda: _residuals().reshape(40), "in the wrong shape"),
+         (lambda: _residuals().T, "the transpose of the expected (40, 1)")],
     ),
     "check_float32_spacing": (
         lambda a: ex.check_float32_spacing(a, value=0.4),
@@ -627,6 +634,13 @@ def test_garbage_messages_say_what_was_expected():
     with torch.no_grad():
         bad.bias.fill_(float("nan"))
     assert "diverged" in ex.check_mean_loop(bad).message
+
+
+def test_zero_residuals_are_rejected(capsys):
+    """Aᵀr = 0 is what the exercise confirms, but zeros are neither r nor a way past its checker."""
+    for zeros in (torch.zeros(40, 1, dtype=torch.float64), torch.zeros(2, 1, dtype=torch.float64)):
+        assert not ex.check_orthogonal_residuals(zeros, sigma=0.05, seed=0)
+    assert ex.check_orthogonal_residuals(_residuals(), sigma=0.05, seed=0)
 
 
 def test_bad_task_parameters_give_a_verdict_too():

@@ -47,17 +47,22 @@ def check_divide_by(lr_limit: object, best_rho: object, divisor: float = 1000.0)
 
 @checker
 def check_orthogonal_residuals(answer: object, sigma: float = 0.05, seed: int = 0) -> Verdict:
-    """Aᵀr, shape (2, 1), with r = y - Aθ* the residuals of the least-squares line on noisy_data(sigma, seed)."""
+    """the residuals r = y - Aθ*, shape (n, 1) float64, of the least-squares line on noisy_data(sigma, seed)."""
     X, y = noisy_data(sigma, seed)
-    A = design_matrix(X)  # (40, 2)
-    theta = torch.cat(list(closed_form(X, y)))  # (2, 1)
+    A = design_matrix(X)  # (n, 2)
+    fitted = A @ torch.cat(list(closed_form(X, y)))  # (n, 1): Aθ*
     n = X.shape[0]
-    return compare_tensor(answer, A.T @ (y - A @ theta), name="your Aᵀr", rtol=0.0, atol=1e-9,
-                          dtype=torch.float64, shape_hints={
-        (n, 1): f"that has shape ({n}, 1), the residuals r themselves: multiply them by Aᵀ, which is (2, {n})",
-        (1, 1): "that has shape (1, 1): did you use X alone? A = [x, 1] has a column of ones for the bias",
+    return compare_tensor(answer, y - fitted, name="your r", rtol=1e-9, atol=1e-12, dtype=torch.float64,
+                          shape_hints={
+        (2, 1): f"that has shape (2, 1): that is Aᵀr; the checker wants r itself, the ({n}, 1) residuals y − Aθ*",
+        (1, 1): f"that has shape (1, 1), a single number; the checker wants all {n} residuals r = y − Aθ*, "
+                f"shape ({n}, 1)",
     }, mistakes=[
-        Mistake(A.T @ (y - true_line(X)), "those are the residuals of the true line 0.175 x + 0.4; use the "
-                                          "least-squares line of the noisy data, closed_form(X_noisy, y_noisy)"),
-        Mistake(A.T @ y, "that is Aᵀy: subtract the fitted values Aθ* from y first"),
-    ], otherwise="Aᵀr vanishes at the least-squares line of the noisy data, with r = y_noisy − Aθ*")
+        Mistake(torch.zeros_like(y), "those are all zeros, but the residuals of the noisy data are not: the line "
+                                     "cannot pass through every noisy point. Compute r = y_noisy − Aθ*"),
+        Mistake(fitted - y, "that is Aθ* − y, the residuals with the wrong sign: r = y − Aθ*"),
+        Mistake(y - true_line(X), "those are the residuals of the true line 0.175 x + 0.4; use the least-squares "
+                                  "line of the noisy data, closed_form(X_noisy, y_noisy)"),
+        Mistake(fitted, "those are the fitted values Aθ*: subtract them from y"),
+        Mistake(y, "that is y itself: subtract the fitted values Aθ* from it"),
+    ], otherwise="r = y_noisy − Aθ*, with θ* = closed_form(X_noisy, y_noisy) and A = design_matrix(X_noisy)")
