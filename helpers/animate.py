@@ -33,6 +33,7 @@ from .training import History
 
 BUTTONS = {"minus": "−", "fast-backward": "⇤", "step-backward": "◁", "play fa-flip-horizontal": "◀",
            "pause": "‖", "play": "▶", "step-forward": "▷", "fast-forward": "⇥", "plus": "+"}  # fmt: skip
+FRAME_COLORS = ("C0", "C1", "C4", "C5", "C9")  # plot_training_frames: neither the data's green nor the star's red
 Window = tuple[float, float]
 
 
@@ -111,7 +112,8 @@ def plot_training_frames(
     if not updates or any(not isinstance(t, numbers.Integral) or not 0 <= t <= history.updates for t in updates):
         raise ValueError(f"updates must lie in 0..{history.updates}, got {list(updates)}")
     ax_path.plot(history.w_path, history.b_path, "-", color="gray", lw=1, label="path")
-    for t, color in zip(updates, [f"C{i}" for i in range(len(updates))]):
+    for i, t in enumerate(updates):
+        color = FRAME_COLORS[i % len(FRAME_COLORS)]
         w, b = history.w_path[t], history.b_path[t]
         label = f"update {t}: loss {_loss_at(history, t):.2e}"
         ax_fit.plot(*_line(X, w, b, activation), color=color, lw=2, label=label)

@@ -39,7 +39,8 @@ def plot_contours(
 ) -> Figure:
     """contours of the loss (log-spaced levels), the closed-form minimum, and optional (w, b) paths.
 
-    paths: {label: (w_path, b_path)}, each (T + 1,), drawn with a black start dot and a square at the end.
+    paths: {label: (w_path, b_path)}, each (T + 1,), drawn with a black start dot and a square at the end; the
+    legend lists "start" and "end" only if some path's start (end) lies inside w_range x b_range.
     eigenvectors=True draws the Hessian's eigenvector axes through the minimum; aspect="equal" shows angles true.
     """
     W, B, L = loss_grid(X, y, w_range, b_range, loss, activation)
@@ -58,12 +59,25 @@ def plot_contours(
             dw, db = reach * float(V[0, k]), reach * float(V[1, k])
             ax.plot([w_star - dw, w_star + dw], [b_star - db, b_star + db], color=AXIS_COLORS[k], ls="--", lw=1.2,
                     label=f"eigenvector of {name} = {float(lam[k]):.4g} ({axis})")
+
+    def inside(w: float, b: float) -> bool:
+        """is the point (w, b) within the axes' limits? (False for NaN)"""
+        return bool(w_range[0] <= w <= w_range[1] and b_range[0] <= b <= b_range[1])
+
+    shown = {"start": False, "end": False}  # is any path's start (end) inside the axes? only then in the legend
     for i, (label, (ws, bs)) in enumerate((paths or {}).items()):
         w_, b_ = _finite(ws), _finite(bs)
         color = f"C{i}"
         ax.plot(w_, b_, ".-", color=color, ms=3, lw=1, label=label)
         ax.plot(w_[-1:], b_[-1:], "s", color=color, mec="black", ms=6, zorder=6)
-        ax.plot(w_[:1], b_[:1], "ko", ms=5, zorder=6, label="start" if i == 0 else None)
+        ax.plot(w_[:1], b_[:1], "ko", ms=5, zorder=6)
+        if len(w_):
+            shown["start"] |= inside(w_[0], b_[0])
+            shown["end"] |= inside(w_[-1], b_[-1])
+    if shown["start"]:  # legend entries only: a black dot marks every start
+        ax.plot([], [], "ko", ms=5, label="start")
+    if shown["end"]:  # and a black-edged square in the path's colour every end
+        ax.plot([], [], "s", color="white", mec="black", ms=6, label="end (in the path's colour)")
     if activation == "relu" and w_range[0] < 0 < w_range[1]:
         ax.axvline(0, color="gray", lw=0.8, ls=":")
     ax.set(xlabel="w", ylabel="b", title=title, xlim=w_range, ylim=b_range, aspect=aspect)

@@ -32,7 +32,7 @@ def plot_rate_vs_lr(
     lrs = np.geomspace(lo, hi, 600)
     fig = new_figure((7, 4))
     ax = fig.subplots()
-    ax.axhspan(1.0, 1.6, color="tab:red", alpha=0.08, label="rho > 1: the error grows")
+    ax.axhspan(1.0, 1.6, color="tab:red", alpha=0.08, label="ρ > 1: the error grows")
     for i, (label, sp) in enumerate(spectra.items()):
         color = f"C{i}"
         ax.plot(lrs, [sp.contraction(float(lr)) for lr in lrs], color=color, lw=2, label=label)
@@ -43,8 +43,8 @@ def plot_rate_vs_lr(
                     va="center", color=color)
     if mark_lr is not None:
         ax.axvline(mark_lr, color="black", lw=1, ls=":", label=f"lr = {mark_lr:g}")
-    ax.set(xscale="log", xlim=(lo, hi), ylim=(0.0, 1.6), xlabel="learning rate lr (log scale)",
-           ylabel="rho = max |1 - lr λ|", title=title)
+    ax.set(xscale="log", xlim=(lo, hi), ylim=(0.0, 1.6), xlabel="learning rate η (log scale)",
+           ylabel="ρ = max |1 − ηλ|", title=title)
     ax.grid(True, which="major", alpha=0.3)
     ax.legend(loc="upper left", bbox_to_anchor=(0.01, 0.58), fontsize=8)  # below rho = 1, clear of the curves
     return fig
