@@ -27,6 +27,23 @@ def _restore_global_rng():
         yield
 
 
+@pytest.fixture(scope="module")
+def kernel():
+    """one started kernel for a whole module (test_reruns, test_student), which clears it before each use.
+
+    Those modules run one notebook after another; a fresh kernel for each would add a kernel start and torch's
+    import (~2 s of CPU) every time. nbval runs every notebook from a fresh kernel, and the rerun CLI's tests
+    run fresh kernels the way `make sweep` does. The modules are in GROUPED, so one worker runs each whole.
+    """
+    from jupyter_core.utils import run_sync
+
+    from helpers.execute import private_kernel
+
+    with private_kernel() as km:
+        run_sync(km.start_kernel)()
+        yield km
+
+
 @pytest.fixture
 def data():
     """the original X, y: (40, 1) float64 each, built fresh for every test."""

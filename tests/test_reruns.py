@@ -12,11 +12,10 @@ from pathlib import Path
 
 import nbformat
 import pytest
-from jupyter_core.utils import run_sync
 from nbclient import NotebookClient
 
 from helpers import closed_form, init_params, original_data, read_results, spectrum
-from helpers.execute import execute, private_kernel
+from helpers.execute import execute
 
 NOTEBOOK = Path(__file__).resolve().parent.parent / "notebooks" / "05_training.ipynb"
 X, y = original_data()
@@ -35,16 +34,6 @@ CASES = {  # id: (parameters, expected status)
     "just_above_limit": (dict(learning_rate=round(LIMIT * 1.05, 6), num_epochs=400, activation="none"), "diverged"),
     "far_above_limit_relu": (dict(learning_rate=0.05, seed=1), "diverged"),
 }
-
-
-@pytest.fixture(scope="module")
-def kernel():
-    """one kernel for these reruns, its namespace cleared before each: a fresh kernel per run would add a kernel
-    start and torch's import (~2 s of CPU each) to every case. Fresh-kernel reruns, the way `make sweep` runs
-    them, are tested end to end in test_rerun_cli.py, and nbval runs 05 from a fresh kernel."""
-    with private_kernel() as km:
-        run_sync(km.start_kernel)()
-        yield km
 
 
 def _cleared(km):

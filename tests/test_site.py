@@ -109,8 +109,7 @@ def _math_done(page, name: str) -> None:
 
 
 def test_a_site_page_shows_its_title_and_a_figure_offline(rendered, browser):
-    if SHOWN is None:
-        pytest.skip("no notebook draws a figure yet")
+    assert SHOWN is not None, "no notebook draws a figure, so no page can show one"
     path = next(p for p in rendered["html"] if p.name == Path(SHOWN).stem + ".html")
     page, problems = _open(browser, path.as_uri())
     try:
@@ -133,8 +132,7 @@ def test_a_site_page_shows_its_title_and_a_figure_offline(rendered, browser):
 
 
 def test_a_slide_deck_shows_its_title_and_a_figure_offline(rendered, browser):
-    if SHOWN is None:
-        pytest.skip("no notebook draws a figure yet")
+    assert SHOWN is not None, "no notebook draws a figure, so no page can show one"
     path = next(p for p in rendered["slides"] if p.name == Path(SHOWN).stem + ".slides.html")
     page, problems = _open(browser, path.as_uri())
     try:

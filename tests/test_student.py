@@ -19,7 +19,6 @@ import pytest
 from nbclient import NotebookClient
 from nbclient.exceptions import CellExecutionError
 
-from helpers.execute import private_kernel
 from helpers.student import SOLUTION, STUB, main, python_source, restore, stub_source, student_copy
 
 NOTEBOOKS = Path(__file__).resolve().parent.parent / "notebooks"
@@ -113,17 +112,6 @@ def test_make_student_writes_build_student_and_never_notebooks(tmp_path, capsys)
     with pytest.raises(SystemExit):
         main(["--out", str(NOTEBOOKS / "student")])
     assert not (NOTEBOOKS / "student").exists()
-
-
-@pytest.fixture(scope="module")
-def kernel():
-    """one kernel for every student copy, reset between notebooks: nbval already runs each notebook from a fresh
-    kernel, so here a kernel start and torch's import are paid once, not once per notebook."""
-    from jupyter_core.utils import run_sync
-
-    with private_kernel() as km:
-        run_sync(km.start_kernel)()
-        yield km
 
 
 @pytest.fixture(scope="module")
