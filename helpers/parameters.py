@@ -1,0 +1,121 @@
+"""Each notebook's parameters, declared once: their types and ranges.
+
+The notebook checks its own values right after its `parameters` cell,
+
+    check_parameters("05_training", learning_rate=learning_rate, num_epochs=num_epochs, seed=seed, activation=activation)
+
+and the rerun CLI checks the same declarations before any kernel starts, so a learner who edits the
+cell and a teacher who reruns with `-p` get the same one-line message.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from typing import Any
+
+MAX_SEED = 2**64 - 1  # torch.Generator.manual_seed takes 0 .. 2**64 - 1
+MAX_UPDATES = 100_000  # about 4 s of the hand-written loop on the 40 points; the histories stay a few MB
+
+
+@dataclass(frozen=True)
+class Parameter:
+    """one notebook parameter: its type (int, float or str) and the values it may take."""
+
+    kind: type
+    ok: Callable[[Any], bool]
+    expected: str  # what ok accepts, for the message: "an int in [1, 100000]"
+
+
+def _int(low: int, high: int) -> Parameter:
+    return Parameter(int, lambda v: low <= v <= high, f"an int in [{low}, {high}]")
+
+
+def _positive(high: float = math.inf) -> Parameter:
+    bound = "" if high == math.inf else f" and <= {high:g}"
+    return Parameter(float, lambda v: math.isfinite(v) and 0 < v <= high, f"a finite number > 0{bound}")
+
+
+SEED = _int(0, MAX_SEED)
+LR = _positive()
+UPDATES = _int(1, MAX_UPDATES)
+EPOCHS = _int(1, MAX_UPDATES + 1)  # the original's loop makes num_epochs - 1 updates
+SIGMA = Parameter(float, lambda v: math.isfinite(v) and 0 <= v <= 10, "a finite number in [0, 10]")
+ACTIVATION = Parameter(str, lambda v: v in ("relu", "none"), "'relu' or 'none'")
+
+# notebook (its file name without .ipynb) -> its parameters, in the order of its parameters cell
+PARAMETERS: dict[str, dict[str, Parameter]] = {
+    "01_data": {"seed": SEED, "sigma": SIGMA},
+    "02_tensors": {"seed": SEED},
+    "03_forward_pass": {"seed": SEED},
+    "04_backprop": {"seed": SEED, "lr": LR},
+    "05_training": {"learning_rate": LR, "num_epochs": EPOCHS, "seed": SEED, "activation": ACTIVATION},
+    "06_visualization": {"seed": SEED, "lr_slow": LR, "lr_fast": LR, "num_updates": UPDATES},
+    "07_learning_rate": {"seed": SEED, "num_epochs": EPOCHS},
+    "08_pytorch_way": {
+        "seed": SEED, "lr": LR, "num_updates": UPDATES, "lr_minibatch": LR, "num_epochs": _int(1, 10_000),
+        "batch_seed": SEED,
+    },
+    "09_closed_form": {"seed": SEED, "lr": LR, "num_updates": UPDATES},
+    "10_noise_and_generalization": {
+        "sigma": SIGMA, "seed": SEED, "num_seeds": _int(2, 10_000), "num_points": _int(4, 1_000_000),
+        "n_val": _int(1, 1_000_000), "x_seed": SEED,
+    },
+    "11_scaling_up": {
+        "seed": SEED, "threads": _int(1, 256), "repeats": _int(1, 100), "largest_n": _int(1_000, 100_000_000),
+    },
+}  # fmt: skip
+
+# rules that tie parameters of one notebook together: a message if broken, else None
+RULES: dict[str, Callable[[Mapping[str, Any]], str | None]] = {
+    "10_noise_and_generalization": lambda p: (
+        None if p["n_val"] <= p["num_points"] - 3
+        else f"n_val must leave at least 3 training points: n_val <= num_points - 3 = {p['num_points'] - 3}, "
+        f"got n_val = {p['n_val']}"
+    ),
+}
+
+
+def _a(noun: str) -> str:
+    return f"{'an' if noun[0] in 'aeiou' else 'a'} {noun}"
+
+
+def check_value(notebook: str, name: str, value: Any) -> Any:
+    """value if parameter name of notebook accepts it (an int becomes a float where one is expected).
+
+    Raises TypeError or ValueError with one line naming the parameter, what it must be and what it got.
+    """
+    spec = PARAMETERS[notebook].get(name)
+    if spec is None:
+        raise ValueError(f"unknown parameter {name!r} for {notebook}; known: {', '.join(PARAMETERS[notebook])}")
+    if spec.kind is float and type(value) is int:
+        value = float(value)
+    if type(value) is not spec.kind:
+        raise TypeError(f"{name} must be {_a(spec.kind.__name__)} ({spec.expected}), got {value!r} "
+                        f"({_a(type(value).__name__)})")  # fmt: skip
+    if not spec.ok(value):
+        raise ValueError(f"{name} must be {spec.expected}, got {value!r}")
+    return value
+
+
+def check_rules(notebook: str, values: Mapping[str, Any]) -> None:
+    """the rules that tie notebook's parameters together (values: every parameter, each already checked)."""
+    rule = RULES.get(notebook)
+    message = rule(values) if rule is not None else None
+    if message is not None:
+        raise ValueError(message)
+
+
+def check_parameters(notebook: str, **values: Any) -> None:
+    """check every parameter of notebook ("05_training") as its parameters cell set it; one-line errors.
+
+    Every declared parameter must be given, and nothing else.
+    """
+    if notebook not in PARAMETERS:
+        raise ValueError(f"no parameters are declared for {notebook!r}; known: {', '.join(PARAMETERS)}")
+    missing = [n for n in PARAMETERS[notebook] if n not in values]
+    if missing:
+        raise ValueError(f"{notebook} declares {', '.join(missing)}, which the call did not pass")
+    checked = {name: check_value(notebook, name, v) for name, v in values.items()}
+    check_rules(notebook, checked)
