@@ -14,6 +14,7 @@ from .gradients import Gradients, autograd_grad, grad, loss_and_grad
 from .losses import loss_value, mse, sse
 from .minibatch import MinibatchRun, batch_order, minibatch_sgd
 from .model import init_params, pre_activation, predict
+from .parameters import check_parameters
 from .results import publish, read_results, summarize
 from .solve import Solution, Spectrum, closed_form, contraction, design_matrix, hessian, spectrum, stability_limit
 from .timing import ratios
@@ -34,6 +35,7 @@ from .surfaces import plot_contours_by_activation, plot_rate_vs_lr, plot_relu_vs
 __all__ = [
     "ACTIVATIONS", "LOSSES", "METHODS", "STATUSES", "CONVERGED_TOL",
     "RAW_X", "TRUE_W", "TRUE_B", "original_data", "noisy_data", "true_line", "uniform_x",
+    "check_parameters",
     "init_params", "pre_activation", "predict",
     "sse", "mse", "loss_value",
     "Gradients", "grad", "autograd_grad", "loss_and_grad",
