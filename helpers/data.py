@@ -7,7 +7,9 @@ import numbers
 
 import torch
 
-from .checks import check_count, check_dtype, check_matrix
+from .checks import check_count, check_device, check_dtype, check_matrix, check_seed
+
+MAX_POINTS = 2**40  # rows uniform_x may draw: 8 TB of float64, past any machine, yet far below int64's limit
 
 # The raw inputs of the original post, in its order. Dividing by 100 puts them on [0.01, 3.001].
 RAW_X: tuple[float, ...] = (
@@ -32,6 +34,7 @@ def original_data(
 ) -> tuple[torch.Tensor, torch.Tensor]:
     """the 40 normalised points and their exact targets.  -> X: (40, 1), y: (40, 1)"""
     dtype = check_dtype(dtype)
+    device = check_device(device)
     X = torch.tensor([[v / SCALE] for v in RAW_X], dtype=torch.float64)
     y = true_line(X)  # computed in float64 as in the original, then cast
     return X.to(dtype=dtype, device=device), y.to(dtype=dtype, device=device)
@@ -49,10 +52,14 @@ def noisy_data(
     X: (n, 1) or None (the 40 points) -> X, y: (n, 1) each. The noise is drawn on the CPU, so every device gets
     the same numbers.
     """
-    if isinstance(sigma, bool) or not isinstance(sigma, (int, float)) or not sigma >= 0 or sigma == float("inf"):
+    if isinstance(sigma, bool) or not isinstance(sigma, numbers.Real):
+        raise TypeError(f"sigma must be a finite number >= 0, got {sigma!r} ({type(sigma).__name__})")
+    if not (sigma >= 0 and math.isfinite(sigma)):
         raise ValueError(f"sigma must be a finite number >= 0, got {sigma!r}")
-    seed = check_count(seed, "seed")
+    sigma = float(sigma)
+    seed = check_seed(seed)
     dtype = check_dtype(dtype)
+    device = check_device(device)
     if X is None:
         X, _ = original_data()
     X = check_matrix("X", X)
@@ -61,6 +68,8 @@ def noisy_data(
     g = torch.Generator().manual_seed(seed)
     noise = torch.randn(X.shape, generator=g, dtype=torch.float64)
     y = true_line(X) + sigma * noise
+    if not bool(torch.isfinite(y.to(dtype)).all()):
+        raise ValueError(f"sigma = {sigma!r} is too large: the noisy y overflows {str(dtype).replace('torch.', '')}")
     return X.to(dtype=dtype, device=device), y.to(dtype=dtype, device=device)
 
 
@@ -69,8 +78,10 @@ def uniform_x(n: int, seed: int, low: float = 0.01, high: float = 3.001) -> torc
     n = check_count(n, "n")
     if n == 0:
         raise ValueError("n must be >= 1, got 0")
+    if n > MAX_POINTS:
+        raise ValueError(f"n must be at most 2**40 (8 TB of float64), got {n}")
     finite = all(isinstance(v, numbers.Real) and not isinstance(v, bool) and math.isfinite(v) for v in (low, high))
-    if not (finite and low < high):
+    if not (finite and low < high and math.isfinite(high - low)):
         raise ValueError(f"low and high must be finite numbers with low < high, got low={low!r}, high={high!r}")
-    g = torch.Generator().manual_seed(check_count(seed, "seed"))
+    g = torch.Generator().manual_seed(check_seed(seed))
     return low + (high - low) * torch.rand(n, 1, generator=g, dtype=torch.float64)

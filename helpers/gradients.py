@@ -68,10 +68,14 @@ def _total(parts: list[torch.Tensor]) -> torch.Tensor:
 def grad(
     X: torch.Tensor, y: torch.Tensor, w: torch.Tensor, b: torch.Tensor, loss: str = "sum", activation: str = "relu"
 ) -> Gradients:
-    """dL/dw and dL/db by the formulas above.  X: (n, 1), y: (n, 1), w: (1, 1), b: (1, 1) -> Gradients"""
+    """dL/dw and dL/db by the formulas above.  X: (n, 1), y: (n, 1), w: (1, 1), b: (1, 1) -> Gradients
+
+    No graph is recorded: inputs that require grad are used detached.
+    """
     X, y = check_data(X, y)
     w = check_param("w", w, X.device)
     b = check_param("b", b, X.device)
+    X, y, w, b = (t.detach() for t in (X, y, w, b))
     check_choice("loss", loss, LOSSES)
     check_choice("activation", activation, ACTIVATIONS)
     return loss_and_grad(X, y, w, b, loss, activation)[1]

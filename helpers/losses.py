@@ -10,7 +10,10 @@ from .checks import LOSSES, check_choice, check_matrix
 def _pair(y_hat: object, y: object) -> tuple[torch.Tensor, torch.Tensor]:
     """check y_hat: (n, 1) and y: (n, 1): an (n,) y_hat would broadcast y - y_hat to (n, n) without a word."""
     y_hat = check_matrix("y_hat", y_hat)
-    return y_hat, check_matrix("y", y, n=y_hat.shape[0])
+    y = check_matrix("y", y, n=y_hat.shape[0])
+    if y.device != y_hat.device:
+        raise ValueError(f"y_hat and y must be on one device, got y_hat on {y_hat.device} and y on {y.device}")
+    return y_hat, y
 
 
 def sse(y_hat: torch.Tensor, y: torch.Tensor) -> torch.Tensor:

@@ -14,10 +14,11 @@ from dataclasses import dataclass
 import torch
 from torch.utils.data import DataLoader, TensorDataset
 
-from .checks import ACTIVATIONS, LOSSES, check_choice, check_count, check_data, check_lr, check_param
+from .checks import ACTIVATIONS, LOSSES, check_choice, check_count, check_data, check_lr, check_param, check_seed
 from .gradients import loss_and_grad
 
 LOADERS = ("slices", "dataloader")
+MAX_ROWS = 2**40  # batch_order's n: past this a permutation (8 bytes a row) fits no machine
 
 
 @dataclass(frozen=True)
@@ -43,7 +44,9 @@ class MinibatchRun:
 def batch_order(n: int, epochs: int, seed: int) -> list[torch.Tensor]:
     """one shuffled permutation of range(n) per epoch, from a generator seeded with seed.  -> epochs x (n,) int64"""
     n, epochs = check_count(n, "n"), check_count(epochs, "epochs")
-    g = torch.Generator().manual_seed(check_count(seed, "seed"))
+    if n > MAX_ROWS:
+        raise ValueError(f"n must be at most 2**40 (a permutation of n int64 indices must fit memory), got {n}")
+    g = torch.Generator().manual_seed(check_seed(seed))
     return [torch.randperm(n, generator=g) for _ in range(epochs)]
 
 
@@ -79,8 +82,10 @@ def minibatch_sgd(
     X: (n, 1), y: (n, 1), w: (1, 1), b: (1, 1) -> MinibatchRun.  The last batch of an epoch holds the
     n mod batch_size leftover points (if any). A diverging run is not stopped: its losses become inf or nan.
     progress=True shows a tqdm progress bar (off by default, so notebook outputs stay the same).
+    X and y are used detached (as in train): the hand gradient never differentiates the data.
     """
     X, y = check_data(X, y)
+    X, y = X.detach(), y.detach()
     w = check_param("w", w, X.device).detach().clone()
     b = check_param("b", b, X.device).detach().clone()
     lr = check_lr(lr)

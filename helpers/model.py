@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import torch
 
-from .checks import ACTIVATIONS, check_choice, check_count, check_dtype, check_matrix, check_param
+from .checks import ACTIVATIONS, check_choice, check_device, check_dtype, check_matrix, check_param, check_seed
 
 
 def init_params(
@@ -13,10 +13,11 @@ def init_params(
     """w, b ~ U[0, 1), drawn as the original draws them (float32, w first) but from a seeded generator.
 
     Gives the same numbers as torch.manual_seed(seed) followed by two torch.rand(1, 1) calls,
-    on every device.  -> w: (1, 1), b: (1, 1)
+    on every device.  seed: an int in [0, 2**64 - 1].  -> w: (1, 1), b: (1, 1)
     """
-    g = torch.Generator().manual_seed(check_count(seed, "seed"))
+    g = torch.Generator().manual_seed(check_seed(seed))
     dtype = check_dtype(dtype)
+    device = check_device(device)
     w = torch.rand(1, 1, generator=g)
     b = torch.rand(1, 1, generator=g)
     return w.to(dtype=dtype, device=device), b.to(dtype=dtype, device=device)

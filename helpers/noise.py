@@ -11,7 +11,7 @@ import numpy as np
 import torch
 from matplotlib.figure import Figure
 
-from .checks import LOSSES, check_choice, check_count, check_data, check_matrix
+from .checks import LOSSES, check_choice, check_count, check_data, check_matrix, check_seed
 from .data import noisy_data
 from .plots import FIT_COLOR, new_figure
 
@@ -28,9 +28,13 @@ class Fits:
 
 def fits_over_seeds(X: torch.Tensor, sigma: float, seeds: Sequence[int]) -> Fits:
     """the closed-form line for noisy_data(sigma, s, X), for every s in seeds, in one batched solve.  X: (n, 1)"""
-    X = check_matrix("X", X).double().cpu()
+    X = check_matrix("X", X).detach().double().cpu()
+    if isinstance(seeds, (str, bytes)) or not isinstance(seeds, Sequence):
+        raise TypeError(f"seeds must be a sequence of ints, such as range(1000), got {type(seeds).__name__}")
     if len(seeds) == 0:
         raise ValueError("seeds must hold at least one seed")
+    for s in seeds:
+        check_seed(s, "every seed in seeds")
     Y = torch.cat([noisy_data(sigma, s, X)[1] for s in seeds], dim=1)  # (n, S): one noisy y per column
     xc = X - X.mean()  # (n, 1)
     sxx = float((xc * xc).sum())
@@ -63,6 +67,14 @@ def path_losses(
     """the loss of the line y_hat = x w + b on (X, y) at every (w, b) of a path.  X, y: (n, 1) -> (T + 1,)"""
     X, y = check_data(X, y)
     check_choice("loss", loss, LOSSES)
+    for name, path in (("w_path", w_path), ("b_path", b_path)):
+        if isinstance(path, (str, bytes)) or not isinstance(path, Sequence):
+            raise TypeError(f"{name} must be a sequence of numbers, got {type(path).__name__}")
+        wrong = [v for v in path if isinstance(v, bool) or not isinstance(v, numbers.Real)]
+        if wrong:
+            raise TypeError(f"{name} must hold numbers, got {wrong[0]!r} ({type(wrong[0]).__name__})")
+        if not all(math.isfinite(v) for v in path):
+            raise ValueError(f"{name} must hold finite numbers, got {next(v for v in path if not math.isfinite(v))!r}")
     if len(w_path) != len(b_path):
         raise ValueError(f"w_path and b_path must have one length, got {len(w_path)} and {len(b_path)}")
     W = torch.tensor(w_path, dtype=torch.float64, device=X.device).reshape(1, -1)  # (1, T + 1), beside X

@@ -18,6 +18,8 @@ from typing import Callable
 
 import torch
 
+from .checks import check_data
+
 CHUNK = 1 << 16  # rows per pass: small enough that every sum of a chunk reads it from cache
 
 
@@ -35,7 +37,8 @@ class Sums:
 
 def sums(X: torch.Tensor, y: torch.Tensor) -> Sums:
     """n, S_x, S_xx, S_y, S_xy, S_yy in one pass, chunk by chunk, accumulated in float64.  X, y: (n, 1)"""
-    return _sums(X, y)[0]
+    X, y = check_data(X, y)
+    return _sums(X.detach(), y.detach())[0]
 
 
 def _sums(X: torch.Tensor, y: torch.Tensor, with_min: bool = False) -> tuple[Sums, float]:
@@ -59,9 +62,9 @@ def stats_step(X: torch.Tensor, y: torch.Tensor, loss: str, activation: str) -> 
         high = float(x.amax()) if low <= 0 else math.inf  # another pass only where some x <= 0
         empty = Sums(0.0, 0.0, 0.0, 0.0, 0.0, 0.0)  # no point on that side: skip the masked copies
         if low <= 0:
-            pos = sums(X[x > 0], y[x > 0]) if high > 0 else empty
+            pos = _sums(X[x > 0], y[x > 0])[0] if high > 0 else empty
         if high >= 0:
-            neg = sums(X[x < 0], y[x < 0]) if low < 0 else empty
+            neg = _sums(X[x < 0], y[x < 0])[0] if low < 0 else empty
     s = 1.0 if loss == "sum" else 1.0 / every.n
 
     def step(w: torch.Tensor, b: torch.Tensor) -> tuple[float, float, float]:

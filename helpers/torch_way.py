@@ -12,7 +12,7 @@ from matplotlib.figure import Figure
 from torch import nn, optim
 from torch.utils.data import DataLoader, TensorDataset
 
-from .checks import LOSSES, check_choice, check_count, check_data, check_lr, check_param
+from .checks import LOSSES, check_choice, check_count, check_data, check_lr, check_param, check_seed
 from .minibatch import batch_order
 from .plots import new_figure
 
@@ -69,6 +69,8 @@ def fit_sgd(
     X, y = check_data(X, y)
     lr, num_epochs = check_lr(lr), check_count(num_epochs, "num_epochs")
     check_choice("loss", loss, LOSSES)
+    seed = check_seed(seed)
+    X, y = X.detach(), y.detach()  # the data are inputs, not parameters: no graph through them
     n = X.shape[0]
     batch_size = n if batch_size is None else check_count(batch_size, "batch_size")
     if not 1 <= batch_size <= n:

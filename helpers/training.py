@@ -84,6 +84,8 @@ STEPS = {"autograd": _autograd_step, "hand": _hand_step, "stats": _stats_step}  
 
 def _limit_text(X: torch.Tensor, loss: str) -> str:
     lam_max = float(torch.linalg.eigvalsh(hessian(X, loss).double())[-1])
+    if not (math.isfinite(lam_max) and lam_max > 0):  # x too large for a float64 Hessian
+        return f"for this data and the {loss} loss, 2/lambda_max cannot be computed (lambda_max = {lam_max})"
     return f"for this data and the {loss} loss, gradient descent is stable only for lr < 2/lambda_max = {2 / lam_max:.5g}"
 
 
@@ -111,8 +113,13 @@ def train(
 
     X: (n, 1), y: (n, 1), w: (1, 1), b: (1, 1) -> History.  Prints the loss every log_every updates.
     on_divergence="raise" raises DivergenceError; "record" returns a History with status "diverged".
+    X and y are used detached: train never differentiates the data, so a requires_grad X trains as X does.
+    An update that would make w or b non-finite in their dtype (lr = 1e37 on float32 parameters, say) is not made:
+    the run stops as "diverged" at the last finite parameters, the ones before that update, and final_loss is
+    their loss; w, b, w_path and b_path hold finite numbers only.
     """
     X, y = check_data(X, y)
+    X, y = X.detach(), y.detach()  # views, no copy: a graph through the data has nothing to do with (w, b)
     w = check_param("w", w, X.device).detach().clone()
     b = check_param("b", b, X.device).detach().clone()
     lr = check_lr(lr)
@@ -128,7 +135,7 @@ def train(
     x_min, x_max = (float(v) for v in X.aminmax())  # one pass over X for both ends
     losses: list[float] = []
     w_path, b_path = [w.item()], [b.item()]
-    stopped_at = dead_at = None
+    stopped_at = dead_at = overflowed = None
     limit = math.inf
     bar = None
     if progress:
@@ -152,15 +159,32 @@ def train(
         # w and b are detached copies, so no graph is recorded: no torch.no_grad() needed (it costs ~4 us)
         w.sub_(lr * (dw.to(w.dtype) if isinstance(dw, torch.Tensor) else dw))
         b.sub_(lr * (db.to(b.dtype) if isinstance(db, torch.Tensor) else db))
-        w_path.append(w.item())
-        b_path.append(b.item())
+        w_next, b_next = w.item(), b.item()
+        if not (math.isfinite(w_next) and math.isfinite(b_next)):  # past the dtype's range: undo, and stop here
+            overflowed = [name for name, v in (("w", w_next), ("b", b_next)) if not math.isfinite(v)]
+            w.fill_(w_path[-1])  # exact: the path holds each value of the dtype as a Python float
+            b.fill_(b_path[-1])
+            losses.pop()
+            stopped_at = t
+            break
+        w_path.append(w_next)
+        b_path.append(b_next)
         if bar is not None:
             bar.update()
     if bar is not None:
         bar.close()
 
     final_loss = value
-    if stopped_at is not None:
+    if overflowed is not None:
+        status = "diverged"
+        message = (
+            f"diverged: with lr = {lr:g} update {stopped_at} would make {' and '.join(overflowed)} non-finite in "
+            f"{str(w.dtype).replace('torch.', '')}, so the run stopped after {stopped_at - 1} of {num_updates} updates "
+            f"at the last finite parameters; {_limit_text(X, loss)}"
+        )
+        if on_divergence == "raise":
+            raise DivergenceError(message)
+    elif stopped_at is not None:
         status = "diverged"
         message = (
             f"diverged: with lr = {lr:g} the loss became non-finite or grew past {BLOW_UP:g} times its start "

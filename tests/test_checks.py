@@ -9,7 +9,17 @@ import pytest
 import torch
 
 from helpers import (
+    autograd_grad,
+    batch_order,
     closed_form,
+    design_matrix,
+    fit_sgd,
+    fits_over_seeds,
+    linear_from,
+    minibatch_sgd,
+    noisy_data,
+    path_losses,
+    pre_activation,
     contraction,
     grad,
     hessian,
@@ -22,6 +32,7 @@ from helpers import (
     true_line,
     uniform_x,
 )
+from helpers.suffstats import sums
 
 X0, Y0 = original_data()
 W0, B0 = init_params(0)
@@ -103,7 +114,7 @@ BAD_PARAMS = {
     "b of shape (40, 1)": ("b", torch.ones(40, 1), ValueError, r"b must have shape \(1, 1\), got \(40, 1\)"),
     "w a float": ("w", 0.5, TypeError, r"w must be a torch\.Tensor of shape \(1, 1\), got float"),
     "b a numpy array": ("b", np.ones((1, 1)), TypeError, r"b must be a torch\.Tensor of shape \(1, 1\), got ndarray"),
-    "w int64": ("w", torch.ones(1, 1, dtype=torch.int64), TypeError, r"w must have a floating dtype, got torch\.int64"),
+    "w int64": ("w", torch.ones(1, 1, dtype=torch.int64), TypeError, r"w must have a floating dtype \(float32 or float64\), got torch\.int64"),
     "w NaN": ("w", torch.full((1, 1), float("nan")), ValueError, r"w must be finite, got nan"),
     "b inf": ("b", torch.full((1, 1), float("inf")), ValueError, r"b must be finite, got inf"),
 }
@@ -174,7 +185,7 @@ def test_numpy_scalars_are_accepted():
         (lambda: original_data(dtype=torch.int64), TypeError, r"dtype must be a floating torch\.dtype .*torch\.int64"),
         (lambda: original_data(dtype="float64"), TypeError, r"dtype must be a floating torch\.dtype .*got 'float64'"),
         (lambda: init_params(0, dtype=torch.int32), TypeError, r"dtype must be a floating torch\.dtype .*torch\.int32"),
-        (lambda: init_params(-1), ValueError, r"seed must be >= 0, got -1"),
+        (lambda: init_params(-1), ValueError, r"seed must be an int in \[0, 2\*\*64 - 1\], got -1"),
         (lambda: init_params(1.0), TypeError, r"seed must be a non-negative int, got 1\.0 \(float\)"),
         (lambda: init_params(True), TypeError, r"seed must be a non-negative int, got True \(bool\)"),
         (lambda: init_params("0"), TypeError, r"seed must be a non-negative int, got '0' \(str\)"),
@@ -192,3 +203,119 @@ def test_float32_w_with_float64_data_is_allowed():
     y_hat = predict(X0, W0, B0)
     assert y_hat.dtype == torch.float64 and W0.dtype == torch.float32
     assert fit().status == "not_converged"
+
+
+
+# ---- the API's other bad inputs: huge seeds, unknown devices, meta tensors, half precision, complex -------------
+
+SEED_TOO_BIG = r"seed must be an int in \[0, 2\*\*64 - 1\], got 18446744073709551616"
+META = r"is a meta tensor \(device 'meta'\), which holds no values"
+API_CASES = {
+    # seeds: torch.Generator.manual_seed takes 0 .. 2**64 - 1, and said "Overflow when unpacking long long" past it
+    "init_params(2**64)": (lambda: init_params(2**64), ValueError, SEED_TOO_BIG),
+    "noisy_data(seed=2**64)": (lambda: noisy_data(0.1, 2**64), ValueError, SEED_TOO_BIG),
+    "uniform_x(seed=2**64)": (lambda: uniform_x(5, 2**64), ValueError, SEED_TOO_BIG),
+    "batch_order(seed=2**64)": (lambda: batch_order(5, 1, 2**64), ValueError, SEED_TOO_BIG),
+    "minibatch_sgd(seed=-3)": (lambda: minibatch_sgd(X0, Y0, W0, B0, lr=0.01, batch_size=8, seed=-3), ValueError,
+                               r"seed must be an int in \[0, 2\*\*64 - 1\], got -3"),
+    "fit_sgd(seed=2**64)": (lambda: fit_sgd(linear_from(W0.double(), B0.double()), X0, Y0, lr=0.001, num_epochs=1,
+                                            seed=2**64), ValueError, SEED_TOO_BIG),
+    "fits_over_seeds([0, 2**64])": (lambda: fits_over_seeds(X0, 0.1, [0, 2**64]), ValueError,
+                                    r"every seed in seeds must be an int in \[0, 2\*\*64 - 1\], got 1844"),
+    "fits_over_seeds(5)": (lambda: fits_over_seeds(X0, 0.1, 5), TypeError, r"seeds must be a sequence of ints.*got int"),
+    "init_params(seed=np.float64)": (lambda: init_params(np.float64(1)), TypeError,
+                                     r"seed must be a non-negative int, got np\.float64\(1\.0\) \(float64\)"),
+    # devices
+    "init_params(device='bogus')": (lambda: init_params(0, device="bogus"), ValueError,
+                                    r"device must name a device such as 'cpu' or 'cuda:0', got 'bogus'"),
+    "original_data(device=3.5)": (lambda: original_data(device=3.5), TypeError,
+                                  r"device must be a torch\.device or a name such as 'cpu' or 'cuda', got 3\.5 \(float\)"),
+    "noisy_data(device='meta')": (lambda: noisy_data(0.1, 0, device="meta"), ValueError,
+                                  r"device must hold values; 'meta' holds none"),
+    # meta tensors: a shape and a dtype, no values (before: "Tensor.item() cannot be called on meta tensors")
+    "predict(meta X)": (lambda: predict(X0.to("meta"), W0, B0), ValueError, "X " + META),
+    "closed_form(meta y)": (lambda: closed_form(X0, Y0.to("meta")), ValueError, "y " + META),
+    "grad(meta w)": (lambda: grad(X0, Y0, W0.to("meta"), B0), ValueError, "w " + META),
+    "loss_value(meta y_hat)": (lambda: loss_value(Y0.to("meta"), Y0), ValueError, "y_hat " + META),
+    "spectrum(meta X)": (lambda: spectrum(X0.to("meta")), ValueError, "X " + META),
+    "sums(meta X)": (lambda: sums(X0.to("meta"), Y0), ValueError, "X " + META),
+    "linear_from(meta b)": (lambda: linear_from(W0, B0.to("meta")), ValueError, "b " + META),
+    # dtypes: only float32 and float64 (float16 used to be accepted though the message said otherwise)
+    "init_params(dtype=float16)": (lambda: init_params(0, dtype=torch.float16), TypeError,
+                                   r"dtype must be a floating torch\.dtype \(torch\.float32 or torch\.float64\), got torch\.float16"),
+    "original_data(dtype=bfloat16)": (lambda: original_data(dtype=torch.bfloat16), TypeError,
+                                      r"dtype must be .*torch\.float64\), got torch\.bfloat16"),
+    "noisy_data(dtype=complex64)": (lambda: noisy_data(0.1, 0, dtype=torch.complex64), TypeError,
+                                    r"dtype must be .*, got torch\.complex64"),
+    "predict(float16 X)": (lambda: predict(X0.half(), W0, B0), TypeError,
+                           r"X must have a floating dtype \(float32 or float64\), got torch\.float16"),
+    "closed_form(bfloat16)": (lambda: closed_form(X0.bfloat16(), Y0.bfloat16()), TypeError,
+                              r"X must have a floating dtype \(float32 or float64\), got torch\.bfloat16"),
+    "hessian(complex128 X)": (lambda: hessian(X0.to(torch.complex128)), TypeError,
+                              r"X must have a floating dtype \(float32 or float64\), got torch\.complex128"),
+    "grad(float16 b)": (lambda: grad(X0, Y0, W0, B0.half()), TypeError,
+                        r"b must have a floating dtype \(float32 or float64\), got torch\.float16"),
+    "minibatch_sgd(float16 X)": (lambda: minibatch_sgd(X0.half(), Y0.half(), W0, B0, lr=0.01, batch_size=8),
+                                 TypeError, r"X must have a floating dtype \(float32 or float64\), got torch\.float16"),
+    # huge ints and ranges
+    "uniform_x(2**64)": (lambda: uniform_x(2**64, 0), ValueError, r"n must be at most 2\*\*40 .*got 18446744073709551616"),
+    "uniform_x(low=-1e308, high=1e308)": (lambda: uniform_x(3, 0, -1e308, 1e308), ValueError,
+                                          r"low and high must be finite numbers with low < high, got low=-1e\+308"),
+    "batch_order(2**62)": (lambda: batch_order(2**62, 1, 0), ValueError, r"n must be at most 2\*\*40 .*got 4611686018427387904"),
+    "noisy_data(sigma=1e308)": (lambda: noisy_data(1e308, 0), ValueError,
+                                r"sigma = 1e\+308 is too large: the noisy y overflows float64"),
+    "noisy_data(sigma='0.1')": (lambda: noisy_data("0.1", 0), TypeError, r"sigma must be a finite number >= 0, got '0\.1' \(str\)"),
+    "noisy_data(sigma=nan)": (lambda: noisy_data(float("nan"), 0), ValueError, r"sigma must be a finite number >= 0, got nan"),
+    "noisy_data(sigma=True)": (lambda: noisy_data(True, 0), TypeError, r"sigma must be a finite number >= 0, got True \(bool\)"),
+    # other public functions that took anything
+    "sums(list)": (lambda: sums([1.0], [2.0]), TypeError, r"X must be a torch\.Tensor of shape \(n, 1\), got list"),
+    "sums(short y)": (lambda: sums(X0, Y0[:3]), ValueError, r"y must have 40 rows to match X, got 3"),
+    "sums(NaN in y)": (lambda: sums(X0, with_value(Y0, 2, NAN)), ValueError, r"y must be finite, got 1 NaN .* row 2"),
+    "sums(0 rows)": (lambda: sums(X0[:0], Y0[:0]), ValueError, r"X must have at least one row"),
+    "path_losses(['a'])": (lambda: path_losses(X0, Y0, ["a"], [1.0]), TypeError, r"w_path must hold numbers, got 'a' \(str\)"),
+    "path_losses([nan])": (lambda: path_losses(X0, Y0, [0.1], [NAN]), ValueError, r"b_path must hold finite numbers, got nan"),
+    "path_losses(w_path=3)": (lambda: path_losses(X0, Y0, 3, [1.0]), TypeError, r"w_path must be a sequence of numbers, got int"),
+    "true_line(float16)": (lambda: true_line(X0.half()), TypeError, r"X must have a floating dtype \(float32 or float64\)"),
+    "pre_activation(meta w)": (lambda: pre_activation(X0, W0.to("meta")), ValueError, "w " + META),
+    "autograd_grad(bool X)": (lambda: autograd_grad(X0.bool(), Y0, W0, B0), TypeError, r"X must have a floating dtype .*torch\.bool"),
+    "design_matrix(0 rows)": (lambda: design_matrix(X0[:0]), ValueError, r"X must have at least one row"),
+}
+
+
+@pytest.mark.parametrize("case", list(API_CASES))
+def test_api_bad_inputs_get_one_line_naming_the_argument(case):
+    run, error, pattern = API_CASES[case]
+    with pytest.raises(error, match=pattern) as info:
+        run()
+    assert "\n" not in str(info.value)
+
+
+def test_check_seed_takes_the_whole_range_of_manual_seed():
+    from helpers.checks import check_seed
+    from helpers.parameters import MAX_SEED
+
+    assert MAX_SEED == 2**64 - 1 and check_seed(0) == 0 and check_seed(MAX_SEED) == MAX_SEED
+    assert check_seed(np.uint64(2**64 - 1)) == 2**64 - 1
+    w, b = init_params(MAX_SEED)  # the largest seed torch accepts works end to end
+    assert w.shape == b.shape == (1, 1)
+    for bad in (-1, MAX_SEED + 1, 2**100):
+        with pytest.raises(ValueError, match=rf"seed must be an int in \[0, 2\*\*64 - 1\], got {bad}"):
+            check_seed(bad)
+
+
+def test_requires_grad_data_is_used_detached():
+    # documented: the functions that never differentiate the data (train, grad, minibatch_sgd, sums, fit_sgd)
+    # use it detached; predict and the losses keep the graph, as the notebooks differentiate through them
+    Xg = X0.clone().requires_grad_(True)
+    assert torch.equal(grad(Xg, Y0, W0, B0).w, grad(X0, Y0, W0, B0).w)
+    run = minibatch_sgd(Xg, Y0, W0, B0, lr=0.01, batch_size=8)
+    assert run.w_path == minibatch_sgd(X0, Y0, W0, B0, lr=0.01, batch_size=8).w_path
+    assert sums(Xg, Y0) == sums(X0, Y0)
+    assert predict(Xg, W0, B0).requires_grad and Xg.grad is None
+
+
+def test_cpu_is_a_valid_device_everywhere():
+    for device in ("cpu", torch.device("cpu"), None):
+        w, b = init_params(0, device=device)
+        assert w.device.type == "cpu"
+        assert original_data(device=device)[0].device.type == "cpu"

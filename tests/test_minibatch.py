@@ -122,7 +122,7 @@ def test_result_inputs_and_dtypes():
         ({"loader": "numpy"}, ValueError, "loader must be one of 'slices', 'dataloader'"),
         ({"loss": "l1"}, ValueError, "loss must be one of"),
         ({"lr": 0.0}, ValueError, "lr must be a finite number > 0"),
-        ({"seed": -3}, ValueError, "seed must be >= 0"),
+        ({"seed": -3}, ValueError, r"seed must be an int in \[0, 2\*\*64 - 1\], got -3"),
     ],
 )
 def test_bad_arguments_are_named(kwargs, error, text):

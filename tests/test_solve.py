@@ -144,3 +144,119 @@ def test_spectrum_rejects_bad_loss(data):
 def test_contraction_rejects_bad_lr(data):
     with pytest.raises(ValueError, match=r"lr must be a finite number > 0, got -0\.1"):
         contraction(data[0], -0.1)
+
+
+# ---- extreme scales: a right answer or a ValueError naming the cause, never a silent wrong one ----------------
+
+
+def _col(*values, dtype=torch.float64):
+    return torch.tensor([[v] for v in values], dtype=dtype)
+
+
+@pytest.mark.parametrize(
+    "x, y, dtype, w_true, b_true",
+    [
+        # float32 x up to 2e20: its centred squares (1e40) overflow float32; scaled by a power of two they do not
+        ((0.0, 1e20, 2e20), (1.0, 2.0, 3.0), torch.float32, 1e-20, 1.0),
+        # an x spread of 1e-200: its squares (1e-400) underflow float64 to 0, which made w = inf
+        ((0.0, 1e-200, 2e-200), (1.0, 2.0, 3.0), torch.float64, 1e200, 1.0),
+        # x ~ 1e200: its squares overflow float64, which made w = 0
+        ((1e200, 2e200, 3e200), (1.0, 2.0, 3.0), torch.float64, 1e-200, 0.0),
+        # y ~ 1e300 against x ~ 1: x y sums overflow unless scaled
+        ((1.0, 2.0, 3.0), (1e300, 2e300, 3e300), torch.float64, 1e300, 0.0),
+        # float32 y ~ 1e-33: its products with x fall below float32's normal range
+        ((1.0, 2.0, 3.0), (1e-33, 2e-33, 3e-33), torch.float32, 1e-33, 0.0),
+    ],
+    ids=["f32-x-1e20", "x-spread-1e-200", "x-1e200", "y-1e300", "f32-y-1e-33"],
+)
+def test_closed_form_at_extreme_scales_is_right(x, y, dtype, w_true, b_true):
+    # the data are exactly on a line, representable in dtype: the answer is right to a few units of the dtype's eps
+    # relative to the slope (b's scale is max|y|, as b = mean(y) - w mean(x) cancels to 0 in three of these)
+    X, Y = _col(*x, dtype=dtype), _col(*y, dtype=dtype)
+    w, b = closed_form(X, Y)
+    assert w.dtype == b.dtype == dtype and bool(torch.isfinite(w).all() and torch.isfinite(b).all())
+    eps = torch.finfo(dtype).eps
+    assert math.isclose(w.item(), w_true, rel_tol=8 * eps)
+    assert abs(b.item() - b_true) <= 8 * eps * max(abs(v) for v in y)
+
+
+@pytest.mark.parametrize(
+    "x, y, dtype, pattern",
+    [
+        # the slope 1e10 / 1e-300 = 1e310 is past float64's largest number
+        ((0.0, 1e-300), (0.0, 1e10), torch.float64, r"w = 1e\+310 overflows float64"),
+        # the slope 1e-33 / 1e20 = 1e-53 underflows float32 (its smallest normal number is 1.2e-38)
+        ((0.0, 1e20, 2e20), (0.0, 1e-33, 2e-33), torch.float32, r"w = 1e-53 underflows float32"),
+        # the intercept: w = -4e37, so b = y - w x = 3.4e38 + 4e37 = 3.8e38 passes float32's largest number, 3.4e38
+        ((1.0, 2.0), (3.4e38, 3e38), torch.float32, r"b = 3\.8e\+38 overflows float32"),
+        # a spread of one rounding step next to its mean: the line cannot be trusted
+        ((1.0, 1.0 + 2**-52, 1.0 + 2**-51), (0.0, 1.0, 2.0), torch.float64, r"too ill-conditioned to trust"),
+        ((1e4, 1e4 + 2**-9), (0.0, 1.0), torch.float32, r"too ill-conditioned to trust"),
+        ((1e20, 1e20 + 2**14), (0.0, 1.0), torch.float64, r"too ill-conditioned to trust"),
+    ],
+    ids=["w-overflow", "w-underflow-f32", "b-overflow-f32", "f64-one-ulp", "f32-near-1e4", "f64-near-1e20"],
+)
+def test_closed_form_refuses_what_it_cannot_trust(x, y, dtype, pattern):
+    with pytest.raises(ValueError, match=pattern):
+        closed_form(_col(*x, dtype=dtype), _col(*y, dtype=dtype))
+
+
+def test_ill_conditioned_message_names_x_and_the_condition_number():
+    X = _col(1.0, 1.0 + 2**-52, 1.0 + 2**-51)
+    with pytest.raises(ValueError) as info:
+        closed_form(X, _col(0.0, 1.0, 2.0))
+    message = str(info.value)
+    assert message.startswith("X is too ill-conditioned to trust: ") and "\n" not in message
+    assert "condition number" in message and "centre" in message
+
+
+@pytest.mark.parametrize("dtype", [torch.float32, torch.float64])
+def test_closed_form_is_unchanged_on_ordinary_data(data, dtype):
+    # the checks add no rounding: the answer is bit for bit the centred formula it always was
+    X, y = (t.to(dtype) for t in data)
+    x_mean, y_mean = X.mean(), y.mean()
+    xc, yc = X - x_mean, y - y_mean
+    w = xc.t().mm(yc) / xc.t().mm(xc)
+    b = (y_mean - w * x_mean).reshape(1, 1)
+    got = closed_form(X, y)
+    assert torch.equal(got.w, w) and torch.equal(got.b, b)
+
+
+def test_spectrum_at_extreme_scales():
+    # float32 x up to 2e20: the Hessian's entries (1e41) overflow float32 but not float64, where Spectrum lives.
+    # H = 2 [[sum x^2, sum x], [sum x, n]]: lam_max + lam_min = trace, lam_max lam_min = det = 4 n sum (x - mean)^2
+    s = spectrum(_col(0.0, 1e20, 2e20, dtype=torch.float32))
+    x = [0.0, float(torch.tensor(1e20, dtype=torch.float32)), float(torch.tensor(2e20, dtype=torch.float32))]
+    trace = 2 * sum(v * v for v in x) + 2 * 3
+    mean = sum(x) / 3
+    det = 4 * 3 * sum((v - mean) ** 2 for v in x)
+    assert math.isfinite(s.lam_min) and math.isfinite(s.lam_max)
+    assert math.isclose(s.lam_max, trace, rel_tol=1e-12)  # lam_min is 1e-40 of the trace
+    assert math.isclose(s.lam_min * s.lam_max, det, rel_tol=1e-12)
+    assert math.isclose(s.stability_limit, 2 / trace, rel_tol=1e-12)
+
+
+@pytest.mark.parametrize(
+    "x, dtype, pattern",
+    [
+        ((1e200, 2e200, 3e200), torch.float64, r"lambda_max = .*e\+401 overflows float64"),
+        ((0.0, 1e-200, 2e-200), torch.float64, r"lambda_min = .*e-400 underflows float64"),
+        ((1.0, 1.0 + 2**-52, 1.0 + 2**-51), torch.float64, r"too ill-conditioned to trust"),
+    ],
+    ids=["x-1e200", "x-spread-1e-200", "f64-one-ulp"],
+)
+def test_spectrum_refuses_what_it_cannot_trust(x, dtype, pattern):
+    # before: Spectrum(nan, nan) at 1e200; now a ValueError naming the cause, as do stability_limit and contraction
+    X = _col(*x, dtype=dtype)
+    for call in (lambda: spectrum(X), lambda: stability_limit(X), lambda: contraction(X, 0.001)):
+        with pytest.raises(ValueError, match=pattern):
+            call()
+
+
+def test_spectrum_is_unchanged_on_ordinary_data(data):
+    # the eigenvalues of the Hessian as eigvalsh gives them, bit for bit
+    X, _ = data
+    for loss in ("sum", "mean"):
+        lam = torch.linalg.eigvalsh(hessian(X, loss).double())
+        s = spectrum(X, loss)
+        assert (s.lam_min, s.lam_max) == (float(lam[0]), float(lam[1]))

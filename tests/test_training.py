@@ -217,8 +217,11 @@ def test_a_loss_that_overflows_is_caught(data, monkeypatch, dtype):
     w, b = init_params(0, dtype=dtype)
     h = train(X, y, w, b, lr=1.0, num_updates=500, activation="none", on_divergence="record")
     assert h.status == "diverged" and h.stopped_at == h.updates + 1 < 500
-    assert not math.isfinite(h.final_loss)
-    assert all(math.isfinite(v) for v in h.losses)
+    assert all(math.isfinite(v) for v in h.losses + h.w_path + h.b_path)
+    if dtype == torch.float64:  # the float64 loss, (x w)^2, overflows long before w does
+        assert not math.isfinite(h.final_loss) and "loss became non-finite" in h.message
+    else:  # float32 parameters overflow first (past 3.4e38) while the float64 loss is still finite
+        assert math.isfinite(h.final_loss) and "non-finite in float32" in h.message
 
 
 def test_dead_relu_at_lr_0_009(data):
@@ -353,3 +356,106 @@ def test_progress_bar_changes_nothing(data, capsys):
     h_bar = train(X, y, *init_params(0), lr=0.001, num_updates=5, progress=True)
     assert h_bar.w_path == h.w_path and h_bar.losses == h.losses
     assert "5/5" in capsys.readouterr().err
+
+
+# ---- numbers too large for the parameters' dtype: "diverged", with finite parameters ------------------------
+
+
+@pytest.mark.parametrize("lr", [1e37, 1e100, 1e300])
+@pytest.mark.parametrize("method", METHODS)
+@pytest.mark.parametrize("activation", ["relu", "none"])
+def test_an_update_that_overflows_the_parameters_is_diverged(data, lr, method, activation):
+    # float32 parameters: lr * dw (dw ~ 50 at the start) passes 3.4e38 already at lr = 1e37, so update 1 would make
+    # w = -inf. It is not made: the run keeps the last finite parameters (the start) and says why
+    X, y = data
+    w, b = init_params(0)
+    h = train(X, y, w, b, lr=lr, num_updates=149, method=method, activation=activation, on_divergence="record")
+    assert (h.status, h.stopped_at, h.updates) == ("diverged", 1, 0)
+    assert torch.equal(h.w, w) and torch.equal(h.b, b)  # the last parameters whose loss was finite
+    assert h.w_path == (w.item(),) and h.b_path == (b.item(),) and h.losses == ()
+    assert math.isfinite(h.final_loss) and math.isclose(h.final_loss, loss_value(predict(X, w, b), y).item(), rel_tol=1e-12)
+    assert re.search(r"update 1 would make (w|b|w and b) non-finite in float32", h.message)
+    assert "2/lambda_max = 0.0099824" in h.message
+    assert "\n" not in h.message
+    with pytest.raises(DivergenceError, match=re.escape(h.message)):
+        train(X, y, w, b, lr=lr, num_updates=149, method=method, activation=activation)
+
+
+def test_float64_parameters_at_lr_1e300_stop_with_finite_parameters(data):
+    # float64 parameters hold -1e301 after update 1; the loss there overflows, so the run stops at update 2
+    X, y = data
+    w, b = init_params(0, dtype=torch.float64)
+    h = train(X, y, w, b, lr=1e300, num_updates=149, on_divergence="record")
+    assert (h.status, h.stopped_at, h.updates) == ("diverged", 2, 1)
+    assert all(math.isfinite(v) for v in h.w_path + h.b_path)
+    assert bool(torch.isfinite(h.w).all() and torch.isfinite(h.b).all())
+
+
+def test_parameters_overflowing_later_in_a_run(monkeypatch):
+    # no blow-up guard: float32 parameters grow by ~x10 per update until an update would pass 3.4e38; the history
+    # stops one update before, every value in it finite
+    monkeypatch.setattr(training, "BLOW_UP", math.inf)
+    X = torch.tensor([[1.0], [2.0]], dtype=torch.float64)
+    y = torch.zeros(2, 1, dtype=torch.float64)
+    w, b = torch.tensor([[1.0]]), torch.tensor([[0.0]])
+    h = train(X, y, w, b, lr=3.0, num_updates=1000, activation="none", on_divergence="record")
+    assert h.status == "diverged" and h.stopped_at == h.updates + 1 and 10 < h.updates < 1000
+    assert all(math.isfinite(v) for v in h.w_path + h.b_path + h.losses)
+    assert h.w.item() == h.w_path[-1] and math.isfinite(h.final_loss)
+    assert f"update {h.stopped_at} would make" in h.message
+
+
+def test_a_diverged_history_summarizes_to_finite_numbers_or_none(data):
+    from helpers.results import summarize
+
+    X, y = data
+    for dtype in (torch.float32, torch.float64):
+        h = train(X, y, *init_params(0, dtype=dtype), lr=1e300, num_updates=149, on_divergence="record")
+        s = summarize(h, X, y, learning_rate=1e300)
+        assert s["status"] == "diverged" and s["message"] == h.message
+        for key in ("w", "b", "final_loss", "w_star", "b_star", "distance"):
+            assert s[key] is None or math.isfinite(s[key]), key
+        assert s["w"] is not None and s["b"] is not None
+
+
+# ---- the API: data that needs a gradient, meta tensors, half precision, long runs ---------------------------
+
+
+@pytest.mark.parametrize("method", METHODS)
+def test_data_that_requires_grad_is_used_detached(data, method):
+    # documented: train detaches X and y (it never differentiates the data), so a requires_grad X trains as X does
+    X, y = data
+    w, b = init_params(0)
+    Xg, yg = X.clone().requires_grad_(True), y.clone().requires_grad_(True)
+    h = train(Xg, yg, w, b, lr=0.001, num_updates=5, method=method)
+    assert h.w_path == train(X, y, w, b, lr=0.001, num_updates=5, method=method).w_path
+    assert Xg.grad is None and yg.grad is None and not h.w.requires_grad
+
+
+@pytest.mark.parametrize("which", ["X", "y", "w", "b"])
+def test_meta_tensors_are_refused_by_name(data, which):
+    X, y = data
+    args = dict(zip("X y w b".split(), (X, y, *init_params(0))))
+    args[which] = args[which].to("meta")
+    with pytest.raises(ValueError, match=rf"^{which} is a meta tensor \(device 'meta'\), which holds no values"):
+        train(args["X"], args["y"], args["w"], args["b"], lr=0.001, num_updates=3)
+
+
+@pytest.mark.parametrize("dtype", [torch.float16, torch.bfloat16, torch.complex64])
+def test_half_precision_and_complex_data_are_refused(data, dtype):
+    X, y = data
+    with pytest.raises(TypeError, match=rf"X must have a floating dtype \(float32 or float64\), got {dtype}"):
+        train(X.to(dtype), y.to(dtype), *init_params(0), lr=0.001, num_updates=3)
+    with pytest.raises(TypeError, match=rf"w must have a floating dtype \(float32 or float64\), got {dtype}"):
+        train(X, y, *(t.to(dtype) for t in init_params(0)), lr=0.001, num_updates=3)
+
+
+def test_more_updates_than_the_notebooks_bound_are_allowed(data, monkeypatch):
+    # MAX_UPDATES bounds a notebook's parameter, not the API: train takes any count >= 0 (the bound made small
+    # here, so the test stays fast; train must not consult it)
+    import helpers.parameters as parameters
+
+    monkeypatch.setattr(parameters, "MAX_UPDATES", 5)
+    X, y = data
+    h = train(X, y, *init_params(0), lr=0.001, num_updates=6)
+    assert h.updates == 6 and h.num_updates == 6
