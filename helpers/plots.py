@@ -15,7 +15,7 @@ import numpy as np
 import torch
 from matplotlib.figure import Figure
 
-from .checks import ACTIVATIONS, LOSSES, check_choice, check_count, check_data
+from .checks import ACTIVATIONS, LOSSES, check_choice, check_count, check_data, check_param
 from .data import TRUE_B, TRUE_W
 
 DATA_COLOR = "green"
@@ -54,6 +54,43 @@ def plot_data(X: torch.Tensor, y: torch.Tensor, title: str = "The 40 points") ->
     return fig
 
 
+def _param_value(name: str, t: object, device: torch.device) -> float:
+    """w or b as a float, checked as check_param checks it except that inf and NaN pass: a diverged run ends so."""
+    if isinstance(t, torch.Tensor) and t.is_floating_point():
+        check_param(name, torch.nan_to_num(t.detach(), nan=0.0, posinf=0.0, neginf=0.0), device)
+    else:
+        check_param(name, t, device)  # the usual TypeError
+    return float(t.item())
+
+
+def _line_in_view(x0: float, x1: float, w: float, b: float, relu: bool, view: tuple[float, float],
+                  points: int = 200) -> tuple[np.ndarray, np.ndarray]:
+    """the model's line over [x0, x1], only where it lies within view (y_lo, y_hi): (x, y) arrays, NaN between parts.
+
+    The line is straight on each side of x = 0 (relu(x w) + b bends there), so each side's part inside the view is
+    found exactly, however steep it is; every point returned lies on relu(x w) + b (or x w + b).
+    """
+    xs, ys = [], []
+    with np.errstate(all="ignore"):
+        for a, c in ([(x0, 0.0), (0.0, x1)] if relu and x0 < 0 < x1 else [(x0, x1)]):
+            slope = w if not relu or 0.5 * (a + c) * w > 0 else 0.0
+            if slope == 0:
+                lo, hi = (a, c) if view[0] <= b <= view[1] else (math.inf, -math.inf)
+            else:
+                ends = sorted(((view[0] - b) / slope, (view[1] - b) / slope))
+                lo, hi = max(a, ends[0]), min(c, ends[1])
+            if lo <= hi:
+                x = np.linspace(lo, hi, points)
+                y = (np.maximum(x * w, 0.0) if relu else x * w) + b
+                keep = np.abs(y - 0.5 * (view[0] + view[1])) <= 0.5 * (view[1] - view[0]) * (1 + 1e-9)
+                if keep.any():  # none, where w and b are so large that w x + b cancels to nothing but rounding
+                    xs += [x[keep], [np.nan]]
+                    ys += [y[keep], [np.nan]]
+    if not xs:
+        return np.array([]), np.array([])
+    return np.concatenate(xs[:-1]), np.concatenate(ys[:-1])
+
+
 def plot_fit(
     X: torch.Tensor,
     y: torch.Tensor,
@@ -66,37 +103,55 @@ def plot_fit(
 ) -> Figure:
     """the original's second plot: the data (large green markers) and the model's line.  X, y: (n, 1)
 
-    A line far outside the data (a diverged run) is clipped, so that the data stay readable.
+    A line far outside the data (a diverged run) is clipped to a window chosen from the data, so that the data stay
+    readable; a w or b that is not finite (inf, NaN) draws no line and says so.
     data_label names the scatter in the legend: the original's "Original Data", or what else the points are.
     """
-    from .model import predict
-
     X, y = check_data(X, y)
+    check_choice("activation", activation, ACTIVATIONS)
     if not isinstance(data_label, str):
         raise TypeError(f"data_label must be a str, got {type(data_label).__name__}")
+    w_, b_ = _param_value("w", w, X.device), _param_value("b", b, X.device)
+    relu = activation == "relu"
     fig = new_figure()
     ax = fig.subplots()
     x, t = _to_numpy(X).ravel(), _to_numpy(y).ravel()
     ax.scatter(x, t, c=DATA_COLOR, s=150, alpha=0.6, label=data_label)
-    grid = torch.linspace(float(X.min()), float(X.max()), 200, dtype=X.dtype, device=X.device).reshape(-1, 1)
-    line = _to_numpy(predict(grid, w, b, activation)).ravel()
-    ax.plot(_to_numpy(grid), line, color=FIT_COLOR, lw=2, label=f"Fitted Line: w = {_fmt(w.item())}, b = {_fmt(b.item())}")
-    if show_truth:
-        ax.plot(_to_numpy(grid), TRUE_W * _to_numpy(grid) + TRUE_B, "k--", lw=1, label="true line 0.175 x + 0.4")
+    grid = _to_numpy(torch.linspace(float(X.min()), float(X.max()), 200, dtype=X.dtype)).ravel()
     lo, hi = float(t.min()), float(t.max())
     span = hi - lo if hi > lo else 1.0
-    if line.min() < lo - span or line.max() > hi + span:  # keep the data in view; say that the line left it
-        ax.set_ylim(lo - 0.3 * span, hi + 0.3 * span)
-        ax.text(0.98, 0.03, "the fitted line runs outside this window", transform=ax.transAxes, ha="right", fontsize=8)
+    finite = math.isfinite(w_) and math.isfinite(b_)
+    with np.errstate(all="ignore"):  # a diverged run's w x may overflow: then it is outside the window
+        line = (np.maximum(grid * w_, 0.0) if relu else grid * w_) + b_
+    xs = grid
+    inside = finite and bool(np.isfinite(line).all()) and lo - span <= line.min() and line.max() <= hi + span
+    if not inside:  # keep the data in view; draw only the part of the line inside it, and say that it left it
+        view = (lo - 0.3 * span, hi + 0.3 * span)
+        xs, line = _line_in_view(grid[0], grid[-1], w_, b_, relu, view) if finite else (np.array([]), np.array([]))
+        ax.set_ylim(*view)
+        note = "the fitted line runs outside this window" if finite else "w or b is not finite: no line to draw"
+        ax.text(0.98, 0.03, note, transform=ax.transAxes, ha="right", fontsize=8)
+    ax.plot(xs, line, color=FIT_COLOR, lw=2, label=f"Fitted Line: w = {_fmt(w_)}, b = {_fmt(b_)}")
+    if show_truth:
+        ax.plot(grid, TRUE_W * grid + TRUE_B, "k--", lw=1, label="true line 0.175 x + 0.4")
     ax.set(xlabel="x", ylabel="y", title=title)
     ax.legend()
     return fig
 
 
+DRAWABLE = 1e250  # larger losses are left out of a loss plot: matplotlib's axes overflow near float64's limit
+
+
 def _plottable(ts: Iterable[float], vs: Iterable[float], log: bool) -> tuple[list[float], list[float]]:
-    """the (t, v) pairs a log or linear axis can show: finite, and > 0 on a log axis."""
-    pairs = [(t, v) for t, v in zip(ts, vs) if math.isfinite(v) and (v > 0 or not log)]
+    """the (t, v) pairs a log or linear axis can show: finite, at most DRAWABLE, and > 0 on a log axis."""
+    pairs = [(t, v) for t, v in zip(ts, vs) if math.isfinite(v) and abs(v) <= DRAWABLE and (v > 0 or not log)]
     return [t for t, _ in pairs], [v for _, v in pairs]
+
+
+def _left_out(label: str, values: Sequence[float]) -> str:
+    """label, with how many of values no axis can show (inf, NaN, beyond DRAWABLE) when there are any."""
+    k = sum(1 for v in values if not (math.isfinite(v) and abs(v) <= DRAWABLE))
+    return label if k == 0 else f"{label} ({k} of {len(values)} not drawn: inf, NaN or above {DRAWABLE:.0e})"
 
 
 def plot_losses(
@@ -108,7 +163,8 @@ def plot_losses(
 ) -> Figure:
     """loss curves, value t at update t = 1..T, on a "log" or "linear" axis, or "both" side by side.
 
-    reference: {label: (updates, values)} drawn dashed, e.g. a predicted rate. Empty curves are allowed.
+    reference: {label: (updates, values)} drawn dashed, e.g. a predicted rate. Empty curves are allowed. Values no
+    axis can show (inf, NaN, above DRAWABLE, as a diverged run leaves) are left out, and the legend says how many.
     """
     check_choice("scale", scale, SCALES)
     scales = ("linear", "log") if scale == "both" else (scale,)
@@ -117,14 +173,16 @@ def plot_losses(
         shown = 0
         for label, losses in curves.items():
             ts, vs = _plottable(range(1, len(losses) + 1), losses, sc == "log")
-            ax.plot(ts, vs, label=label)
+            ax.plot(ts, vs, label=_left_out(label, losses))
             shown += len(vs)
         for (label, (ts, vs)), ls in zip((reference or {}).items(), cycle(("--", ":", "-."))):
-            ax.plot(*_plottable(ts, vs, sc == "log"), color="black", ls=ls, lw=1.2, label=label)
+            ax.plot(*_plottable(ts, vs, sc == "log"), color="black", ls=ls, lw=1.2, label=_left_out(label, vs))
         if sc == "log":
             ax.set_yscale("log")
         if shown == 0:
-            ax.text(0.5, 0.5, "no updates were made", transform=ax.transAxes, ha="center", va="center")
+            made = any(len(losses) for losses in curves.values())
+            ax.text(0.5, 0.5, "no loss here can be drawn" if made else "no updates were made",
+                    transform=ax.transAxes, ha="center", va="center")
             ax.set_xlim(0, 1)
         ax.set(xlabel="update", ylabel=ylabel, title=title if scale != "both" else f"{title}, {sc} scale")
         ax.grid(True, which="major", alpha=0.3)

@@ -1,0 +1,623 @@
+"""Every figure is tested by what it draws: its artists are read back and compared with its inputs.
+
+Each test reads the lines (get_xydata), scatter offsets, histogram bars, contour sets, arrows, legend texts, axis
+labels, titles, scales and limits of one figure function and recomputes what they must be from the inputs, with
+numpy rather than with the helpers, so that a curve drawn reversed, shifted, from the wrong run or not at all fails.
+
+Tolerances, stated once:
+- EXACT (1e-12): values the figure takes from its input or computes in float64 in one or two operations (a loss
+  curve, a path, w x + b on a float64 grid); 1e-12 leaves room for a different order of the same float64 operations.
+- a contour line runs through the grid cells whose corners hold losses on both sides of its level: at each vertex
+  the loss at the nearest grid nodes, computed here, must bracket the level (no tolerance but float64 rounding);
+  a contour one cell off fails.
+Every figure is also drawn once with the Agg renderer under warnings-as-errors, so that one that would warn on a
+learner's stderr (overflow in an axis, a log axis of a zero) fails.
+"""
+
+from __future__ import annotations
+
+import math
+import warnings
+
+import matplotlib
+
+matplotlib.use("Agg")
+
+import matplotlib.pyplot as plt  # noqa: E402
+import numpy as np  # noqa: E402
+import pytest  # noqa: E402
+import torch  # noqa: E402
+from matplotlib.backends.backend_agg import FigureCanvasAgg  # noqa: E402
+from matplotlib.contour import QuadContourSet  # noqa: E402
+from matplotlib.figure import Figure  # noqa: E402
+from matplotlib.patches import Rectangle  # noqa: E402
+from matplotlib.quiver import Quiver  # noqa: E402
+
+import helpers  # noqa: E402
+from helpers import (  # noqa: E402
+    TRUE_B, TRUE_W, Fits, History, Spectrum, animate_training, frame_updates, init_params,
+    loss_grid, new_figure, next_step, plot_batch_sizes, plot_contours, plot_contours_by_activation, plot_data,
+    plot_fit, plot_losses, plot_next_step, plot_rate_vs_lr, plot_relu_vs_linear, plot_spread, plot_step,
+    plot_sweep, plot_training_frames, train,
+)
+from helpers.bench_report import CURVES, plot_scaling  # noqa: E402
+from helpers.torch_way import SGDRun  # noqa: E402
+
+EXACT = 1e-12
+
+
+@pytest.fixture(autouse=True)
+def _close_figures():
+    yield
+    plt.close("all")
+
+
+@pytest.fixture(scope="module")
+def xy():
+    """the original 40 points as float64 numpy vectors, for the independent recomputations."""
+    X, y = helpers.original_data()
+    return X.double().numpy().ravel(), y.double().numpy().ravel()
+
+
+@pytest.fixture(scope="module")
+def run():
+    """the original run (seed 0, lr 0.001, 149 updates) with its data."""
+    X, y = helpers.original_data()
+    return X, y, train(X, y, *init_params(0), lr=0.001, num_updates=149)
+
+
+def render(fig: Figure) -> Figure:
+    """draw fig with Agg, failing on any warning matplotlib or numpy would print while drawing it."""
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        FigureCanvasAgg(fig).draw()
+    return fig
+
+
+def line(ax, label: str):
+    """the one line of ax whose legend label starts with label."""
+    found = [ln for ln in ax.get_lines() if ln.get_label().startswith(label)]
+    assert len(found) == 1, f"{len(found)} lines labelled {label!r} in {[ln.get_label() for ln in ax.get_lines()]}"
+    return found[0]
+
+
+def legend_texts(legend) -> list[str]:
+    return [t.get_text() for t in legend.get_texts()]
+
+
+def loss_at(x: np.ndarray, t: np.ndarray, w: float, b: float, relu: bool = True, mean: bool = False) -> float:
+    """the loss at (w, b), by hand in numpy: sum (or mean) of (act(x w) + b - y)^2."""
+    z = x * w
+    r = (np.maximum(z, 0.0) if relu else z) + b - t
+    return float((r * r).mean() if mean else (r * r).sum())
+
+
+def contour_set(ax) -> QuadContourSet:
+    (cs,) = [c for c in ax.collections if isinstance(c, QuadContourSet)]
+    return cs
+
+
+def check_contours_on_the_loss(cs: QuadContourSet, x, t, relu: bool, window, steps: int, samples: int = 40) -> None:
+    """levels increasing; every drawn contour lies inside the window, where the loss crosses its level.
+
+    A contour of a grid of steps x steps nodes runs through the cells whose corners hold values on both sides of
+    its level: so at each sampled vertex the loss at the nearby nodes, computed here by hand, must bracket the
+    level. A contour shifted by a cell or more, drawn from another loss or at other levels fails.
+    """
+    levels = np.asarray(cs.levels)
+    assert np.all(np.diff(levels) > 0), levels
+    (w_lo, w_hi), (b_lo, b_hi) = window
+    ws, bs = np.linspace(w_lo, w_hi, steps), np.linspace(b_lo, b_hi, steps)
+    drawn = 0
+    for level, path in zip(levels, cs.get_paths()):
+        v = path.vertices
+        if len(v) == 0:
+            continue
+        assert v[:, 0].min() >= w_lo - 1e-9 and v[:, 0].max() <= w_hi + 1e-9
+        assert v[:, 1].min() >= b_lo - 1e-9 and v[:, 1].max() <= b_hi + 1e-9
+        for w, b in v[:: max(1, len(v) // samples)]:
+            fj, fi = (w - w_lo) / (ws[1] - ws[0]), (b - b_lo) / (bs[1] - bs[0])
+            js = range(max(0, math.floor(fj - 1e-6)), min(steps - 1, math.ceil(fj + 1e-6)) + 1)
+            near = [loss_at(x, t, ws[j], bs[i], relu) for j in js
+                    for i in range(max(0, math.floor(fi - 1e-6)), min(steps - 1, math.ceil(fi + 1e-6)) + 1)]
+            assert min(near) <= level * (1 + 1e-9) and max(near) >= level * (1 - 1e-9), (level, w, b, near)
+        drawn += 1
+    assert drawn >= len(levels) - 2, "most levels must be drawn"
+
+
+# ---------------------------------------------------------------------------------------------------- plots.py
+
+
+def test_new_figure_is_empty_sized_and_not_kept_by_pyplot():
+    before = plt.get_fignums()
+    fig = new_figure((3, 2))
+    assert isinstance(fig, Figure) and fig.axes == []
+    assert tuple(fig.get_size_inches()) == (3, 2) and fig.get_layout_engine() is not None
+    assert plt.get_fignums() == before  # pyplot holds no reference: it is not shown twice
+    assert tuple(new_figure().get_size_inches()) == (6, 4)
+
+
+def test_plot_data_scatters_exactly_the_points_in_order(xy):
+    X, y = helpers.original_data()
+    fig = render(plot_data(X, y, title="some points"))
+    (ax,) = fig.axes
+    (points,) = ax.collections
+    assert np.array_equal(points.get_offsets(), np.column_stack(xy))
+    assert ax.get_xlabel() == "x (raw value / 100)" and ax.get_ylabel() == "y" and ax.get_title() == "some points"
+    assert legend_texts(ax.get_legend()) == ["Original Data"]
+    assert ax.get_lines() == []
+
+
+@pytest.mark.parametrize("activation, w, b", [("none", 0.2, 0.3), ("relu", 0.175, 0.4), ("relu", -0.3, 0.5)])
+def test_plot_fit_draws_the_data_the_models_line_and_the_truth(xy, activation, w, b):
+    X, y = helpers.original_data()
+    x, t = xy
+    wt, bt = torch.tensor([[w]], dtype=torch.float64), torch.tensor([[b]], dtype=torch.float64)
+    fig = render(plot_fit(X, y, wt, bt, activation=activation, title="fit"))
+    (ax,) = fig.axes
+    (points,) = ax.collections
+    assert np.array_equal(points.get_offsets(), np.column_stack(xy))
+    fit = line(ax, "Fitted Line").get_xydata()
+    assert fit[0, 0] == pytest.approx(x.min(), abs=EXACT) and fit[-1, 0] == pytest.approx(x.max(), abs=EXACT)
+    assert np.all(np.diff(fit[:, 0]) > 0) and len(fit) == 200
+    z = fit[:, 0] * w
+    expected = (np.maximum(z, 0.0) if activation == "relu" else z) + b
+    assert np.max(np.abs(fit[:, 1] - expected)) <= EXACT
+    truth = line(ax, "true line").get_xydata()
+    assert np.max(np.abs(truth[:, 1] - (TRUE_W * truth[:, 0] + TRUE_B))) <= EXACT
+    assert legend_texts(ax.get_legend()) == [
+        "Original Data", f"Fitted Line: w = {w:.4f}, b = {b:.4f}", "true line 0.175 x + 0.4"]
+    assert (ax.get_xlabel(), ax.get_ylabel(), ax.get_title()) == ("x", "y", "fit")
+    assert list(ax.texts) == []  # the line is in view: no note
+    assert not plot_fit(X, y, wt, bt, show_truth=False).axes[0].get_legend_handles_labels()[1][-1].startswith("true")
+
+
+def diverged_history(w: float, b: float, losses=(22.6, 1.2e5, 7.8e8, 1e300)) -> History:
+    """a History as a diverged run leaves it: huge (or non-finite) w and b and losses."""
+    wt, bt = torch.tensor([[w]], dtype=torch.float64), torch.tensor([[b]], dtype=torch.float64)
+    T = len(losses)
+    return History(losses=tuple(losses), w_path=(0.1,) * T + (w,), b_path=(0.2,) * T + (b,), w=wt, b=bt,
+                   final_loss=math.inf, lr=1e300, num_updates=149, status="diverged", stopped_at=T + 1, dead_at=None,
+                   message="diverged")
+
+
+@pytest.mark.parametrize("w, b, activation", [
+    (1e300, -1e300, "relu"), (-1e300, 1e300, "none"), (1e300, 0.0, "relu"), (-4.0, 1.5, "none"), (4.0, -5.0, "relu"),
+    (1e-300, 1e10, "relu"), (1.7e308, 1.7e308, "none"), (-math.inf, -math.inf, "relu"), (math.nan, 0.4, "none"),
+])
+def test_plot_fit_of_a_diverged_run_keeps_the_data_in_view_and_clips_the_line(xy, w, b, activation):
+    X, y = helpers.original_data()
+    x, t = xy
+    h = diverged_history(w, b)
+    fig = render(plot_fit(X, y, h.w, h.b, activation=activation))
+    (ax,) = fig.axes
+    assert np.array_equal(ax.collections[0].get_offsets(), np.column_stack(xy))
+    span = t.max() - t.min()
+    assert ax.get_ylim() == pytest.approx((t.min() - 0.3 * span, t.max() + 0.3 * span), abs=EXACT)  # from the data
+    lo_x, hi_x = ax.get_xlim()
+    assert lo_x <= x.min() and hi_x >= x.max() and hi_x - lo_x < 2 * (x.max() - x.min())
+    drawn = line(ax, "Fitted Line").get_xydata()
+    drawn = drawn[np.isfinite(drawn).all(axis=1)]
+    if len(drawn):  # every point drawn lies on the line, within the data's x and the window
+        z = drawn[:, 0] * w
+        expected = (np.maximum(z, 0.0) if activation == "relu" else z) + b
+        assert np.allclose(drawn[:, 1], expected, rtol=1e-9, atol=1e-9 * abs(b))
+        assert drawn[:, 0].min() >= x.min() - EXACT and drawn[:, 0].max() <= x.max() + EXACT
+        lo_y, hi_y = ax.get_ylim()
+        assert drawn[:, 1].min() >= lo_y - 1e-9 and drawn[:, 1].max() <= hi_y + 1e-9
+    note = {t_.get_text() for t_ in ax.texts}
+    finite = math.isfinite(w) and math.isfinite(b)
+    assert note == {"the fitted line runs outside this window" if finite else "w or b is not finite: no line to draw"}
+
+
+def test_plot_fit_clips_a_steep_line_to_the_part_that_crosses_the_window(xy):
+    """w = 4, b = -5: the line crosses the data's window from x = (lo - b) / w to (hi - b) / w; that part is drawn."""
+    X, y = helpers.original_data()
+    t = xy[1]
+    fig = render(plot_fit(X, y, torch.tensor([[4.0]], dtype=torch.float64), torch.tensor([[-5.0]],
+                                                                                          dtype=torch.float64)))
+    drawn = line(fig.axes[0], "Fitted Line").get_xydata()
+    lo, hi = fig.axes[0].get_ylim()
+    assert drawn[0] == pytest.approx(((lo + 5) / 4, lo), abs=1e-12) and drawn[-1] == pytest.approx(((hi + 5) / 4, hi))
+    assert lo == pytest.approx(t.min() - 0.3 * (t.max() - t.min()), abs=EXACT)
+
+
+def test_plot_fit_of_a_real_diverged_run_does_not_raise(xy):
+    X, y = helpers.original_data()
+    try:
+        h = train(X, y, *init_params(0), lr=1e300, num_updates=149, on_divergence="record")
+    except TypeError:  # train without on_divergence: the synthetic Histories above cover it
+        pytest.skip("train() has no on_divergence")
+    assert h.status == "diverged"
+    fig = render(plot_fit(X, y, h.w, h.b))
+    assert np.array_equal(fig.axes[0].collections[0].get_offsets(), np.column_stack(xy))
+    render(plot_losses({"lr 1e300": h.losses}))
+
+
+def test_plot_fit_still_rejects_what_is_not_a_parameter(data):
+    X, y = data
+    w, b = init_params(0)
+    with pytest.raises(TypeError, match=r"w must be a torch\.Tensor of shape \(1, 1\), got float"):
+        plot_fit(X, y, 0.5, b)
+    with pytest.raises(ValueError, match=r"b must have shape \(1, 1\), got \(2,\)"):
+        plot_fit(X, y, w, torch.zeros(2))
+    with pytest.raises(ValueError, match="activation"):
+        plot_fit(X, y, w, b, activation="tanh")
+
+
+def test_plot_losses_draws_each_curve_in_order_against_its_update(run):
+    h = run[2]
+    other = [3.0, 2.0, 2.5, 1.0]
+    ref = ([1, 50, 149], [20.0, 1.0, 0.01])
+    fig = render(plot_losses({"lr 0.001": h.losses, "other": other}, title="T", ylabel="L", reference={"rate": ref}))
+    (ax,) = fig.axes
+    curve = line(ax, "lr 0.001").get_xydata()
+    assert np.array_equal(curve[:, 0], np.arange(1, 150)) and np.array_equal(curve[:, 1], h.losses)
+    assert np.array_equal(line(ax, "other").get_xydata(), np.column_stack([[1, 2, 3, 4], other]))
+    dashed = line(ax, "rate")
+    assert np.array_equal(dashed.get_xydata(), np.column_stack(ref)) and dashed.get_linestyle() == "--"
+    assert ax.get_yscale() == "log" and ax.get_xscale() == "linear"
+    assert (ax.get_xlabel(), ax.get_ylabel(), ax.get_title()) == ("update", "L", "T")
+    assert legend_texts(ax.get_legend()) == ["lr 0.001", "other", "rate"]
+
+
+def test_plot_losses_both_scales_side_by_side_and_zero_only_on_the_linear_axis():
+    fig = render(plot_losses({"run": [4.0, 0.0, 1.0]}, title="L", scale="both"))
+    lin, log = fig.axes
+    assert (lin.get_yscale(), log.get_yscale()) == ("linear", "log")
+    assert (lin.get_title(), log.get_title()) == ("L, linear scale", "L, log scale")
+    assert np.array_equal(line(lin, "run").get_xydata(), [[1, 4.0], [2, 0.0], [3, 1.0]])
+    assert np.array_equal(line(log, "run").get_xydata(), [[1, 4.0], [3, 1.0]])  # a log axis cannot show 0
+
+
+def test_plot_losses_of_no_updates_says_so():
+    fig = render(plot_losses({"run": []}))
+    (ax,) = fig.axes
+    assert len(line(ax, "run").get_xydata()) == 0
+    assert [t.get_text() for t in ax.texts] == ["no updates were made"]
+
+
+@pytest.mark.parametrize("scale", ["log", "linear", "both"])
+def test_plot_losses_of_a_diverged_run_leaves_out_what_no_axis_shows_and_says_how_many(scale):
+    losses = [22.6, 1.2e5, 7.8e8, 1e300, math.inf, math.nan]
+    fig = render(plot_losses({"lr 1": losses}, scale=scale))
+    for ax in fig.axes:
+        assert np.array_equal(line(ax, "lr 1").get_xydata(), [[1, 22.6], [2, 1.2e5], [3, 7.8e8]])
+        assert legend_texts(ax.get_legend()) == ["lr 1 (3 of 6 not drawn: inf, NaN or above 1e+250)"]
+        assert list(ax.texts) == []
+    fig = render(plot_losses({"lr 1": [math.inf, 1.7e308]}, scale=scale))
+    assert all([t.get_text() for t in ax.texts] == ["no loss here can be drawn"] for ax in fig.axes)
+
+
+@pytest.mark.parametrize("loss, activation", [("sum", "relu"), ("mean", "none"), ("sum", "none")])
+def test_loss_grid_is_the_loss_at_each_grid_point(xy, loss, activation):
+    X, y = helpers.original_data()
+    W, B, L = loss_grid(X, y, (-0.3, 0.7), (0.0, 1.0), loss, activation, steps=7)
+    assert W.shape == B.shape == L.shape == (7, 7) and L.dtype == torch.float64
+    ws, bs = np.linspace(-0.3, 0.7, 7), np.linspace(0.0, 1.0, 7)
+    assert np.allclose(W.numpy(), ws[None, :], rtol=0, atol=EXACT)  # w along a row (x), b down a column (y)
+    assert np.allclose(B.numpy(), bs[:, None], rtol=0, atol=EXACT)
+    for i, j in [(0, 0), (0, 6), (6, 0), (3, 4), (6, 6), (2, 1)]:
+        expected = loss_at(*xy, ws[j], bs[i], activation == "relu", loss == "mean")
+        assert float(L[i, j]) == pytest.approx(expected, rel=EXACT, abs=EXACT)
+
+
+# -------------------------------------------------------------------------------------------------- landscape.py
+
+
+def test_plot_contours_draws_the_loss_the_minimum_and_the_paths(xy, run):
+    X, y, h = run
+    x, t = xy
+    window = ((-0.3, 0.7), (0.0, 1.0))
+    short = (h.w_path[:30], h.b_path[:30])
+    fig = render(plot_contours(X, y, paths={"lr 0.001": (h.w_path, h.b_path), "first 30": short}, title="C"))
+    ax = fig.axes[0]
+    cs = contour_set(ax)
+    W, B, L = loss_grid(X, y, *window)
+    levels = np.geomspace(max(float(L.min()), 1e-4), float(L.max()), 14)
+    assert np.allclose(cs.levels, levels, rtol=EXACT, atol=0)  # spanning the grid's values, log-spaced
+    assert cs.zmin == pytest.approx(float(L.min()), abs=EXACT) and cs.zmax == pytest.approx(float(L.max()))
+    check_contours_on_the_loss(cs, x, t, True, window, 121)
+    w_star, b_star = np.polyfit(x, t, 1)
+    assert line(ax, "closed-form minimum").get_xydata() == pytest.approx(np.array([[w_star, b_star]]), abs=1e-9)
+    path = line(ax, "lr 0.001").get_xydata()
+    assert np.array_equal(path, np.column_stack([h.w_path, h.b_path]))  # in order: start first
+    assert np.array_equal(line(ax, "first 30").get_xydata(), np.column_stack(short))
+    starts = [ln.get_xydata() for ln in ax.get_lines() if ln.get_marker() == "o" and len(ln.get_xydata())]
+    ends = [ln.get_xydata() for ln in ax.get_lines() if ln.get_marker() == "s" and len(ln.get_xydata())]
+    assert np.array_equal(np.vstack(starts), [[h.w_path[0], h.b_path[0]]] * 2)
+    assert np.array_equal(np.vstack(ends), [[h.w_path[-1], h.b_path[-1]], [short[0][-1], short[1][-1]]])
+    assert (ax.get_xlim(), ax.get_ylim()) == window
+    assert (ax.get_xlabel(), ax.get_ylabel(), ax.get_title()) == ("w", "b", "C")
+    assert legend_texts(fig.legends[0]) == ["closed-form minimum", "lr 0.001", "first 30", "start",
+                                            "end (in the path's colour)"]
+
+
+def test_plot_contours_eigenvector_axes_run_through_the_minimum_along_the_hessians_eigenvectors(xy):
+    X, y = helpers.original_data()
+    x, t = xy
+    fig = render(plot_contours(X, y, eigenvectors=True, aspect="equal"))
+    ax = fig.axes[0]
+    A = np.column_stack([x, np.ones_like(x)])
+    lam, V = np.linalg.eigh(2 * A.T @ A)
+    w_star, b_star = np.polyfit(x, t, 1)
+    for k, name in enumerate(("λmin", "λmax")):
+        seg = line(ax, f"eigenvector of {name}").get_xydata()
+        assert seg.mean(axis=0) == pytest.approx([w_star, b_star], abs=1e-9)  # centred on the minimum
+        d = (seg[1] - seg[0]) / np.linalg.norm(seg[1] - seg[0])
+        assert abs(abs(d @ V[:, k]) - 1) <= 1e-9  # along the eigenvector, either way
+        assert f"= {lam[k]:.4g}" in line(ax, f"eigenvector of {name}").get_label()
+    assert ax.get_aspect() == 1.0
+
+
+def test_plot_step_draws_the_loss_along_the_negative_gradient(xy):
+    X, y = helpers.original_data()
+    x, t = xy
+    w, b = init_params(0)
+    w0, b0 = float(w), float(b)
+    lr = 0.001
+    fig = render(plot_step(X, y, w, b, lr))
+    (ax,) = fig.axes
+    r = np.maximum(x * w0, 0) + b0 - t  # the gradient by hand (w0 > 0 here, so every x w > 0 passes it)
+    gw, gb = float(2 * (r * x * (x * w0 > 0)).sum()), float(2 * r.sum())
+    actual = line(ax, "actual loss").get_xydata()
+    assert actual[0, 0] == 0 and actual[-1, 0] == pytest.approx(10 * lr) and len(actual) == 201
+    for eta, value in actual[::40]:
+        assert value == pytest.approx(loss_at(x, t, w0 - eta * gw, b0 - eta * gb), rel=1e-6)
+    tangent = line(ax, "first-order prediction").get_xydata()
+    assert np.allclose(tangent[:, 1], actual[0, 1] - (gw**2 + gb**2) * tangent[:, 0], rtol=1e-6)
+    step = line(ax, "one step").get_xydata()
+    assert step == pytest.approx(np.array([[lr, loss_at(x, t, w0 - lr * gw, b0 - lr * gb)]]), rel=1e-6)
+    assert line(ax, "what the tangent predicted").get_xydata()[0, 0] == lr
+    assert ax.get_xlim() == (0, pytest.approx(10 * lr))
+    assert (ax.get_xlabel(), ax.get_ylabel()) == ("step size η", "sum loss")
+
+
+# --------------------------------------------------------------------------------------------------- surfaces.py
+
+
+def test_plot_rate_vs_lr_draws_rho_for_each_spectrum_and_marks_its_limit():
+    spectra = {"raw x": Spectrum(0.5, 4000.0), "x / 100": Spectrum(2.0, 200.0)}
+    fig = render(plot_rate_vs_lr(spectra, lr_range=(1e-6, 1.0), mark_lr=0.001, title="R"))
+    (ax,) = fig.axes
+    for label, sp in spectra.items():
+        curve = line(ax, label).get_xydata()
+        assert np.allclose(curve[:, 0], np.geomspace(1e-6, 1.0, 600), rtol=EXACT)
+        rho = np.maximum(np.abs(1 - curve[:, 0] * sp.lam_min), np.abs(1 - curve[:, 0] * sp.lam_max))
+        assert np.max(np.abs(curve[:, 1] - rho)) <= EXACT
+    limits = sorted(ln.get_xdata()[0] for ln in ax.get_lines() if ln.get_linestyle() == "--")
+    assert limits == pytest.approx(sorted(2 / sp.lam_max for sp in spectra.values()), rel=EXACT)
+    notes = {a.get_text(): a.xy for a in ax.texts}
+    for sp in spectra.values():
+        assert notes[f"2/λmax = {2 / sp.lam_max:.4g}"][0] == pytest.approx(2 / sp.lam_max)
+    assert line(ax, "lr = 0.001").get_xdata()[0] == 0.001
+    assert ax.get_xscale() == "log" and ax.get_yscale() == "linear"
+    assert ax.get_xlim() == pytest.approx((1e-6, 1.0)) and ax.get_ylim() == (0.0, 1.6)
+    assert ax.get_title() == "R" and ax.get_ylabel() == "ρ = max |1 − ηλ|"
+    assert legend_texts(ax.get_legend()) == ["ρ > 1: the error grows", "raw x", "x / 100", "lr = 0.001"]
+
+
+def test_plot_relu_vs_linear_draws_both_models_for_each_case(xy):
+    X, y = helpers.original_data()
+    cases = [(0.175, 0.4), (-0.2, 0.5)]
+    fig = render(plot_relu_vs_linear(X, y, cases, x_range=(-1.0, 2.0)))
+    assert len(fig.axes) == 2
+    for ax, (w, b) in zip(fig.axes, cases):
+        (points,) = ax.collections
+        assert np.array_equal(points.get_offsets(), np.column_stack(xy))
+        lin = line(ax, "linear").get_xydata()
+        assert lin[0, 0] == -1.0 and lin[-1, 0] == 2.0
+        assert np.max(np.abs(lin[:, 1] - (w * lin[:, 0] + b))) <= EXACT
+        relu = line(ax, "relu").get_xydata()
+        assert np.max(np.abs(relu[:, 1] - (np.maximum(w * relu[:, 0], 0) + b))) <= EXACT
+        (shade,) = ax.patches
+        assert shade.get_x() == -1.0 and shade.get_width() == pytest.approx(1.0)  # x < 0, where the ReLU is flat
+        assert ax.get_title() == f"w = {w:.4f}, b = {b:.4f}" and ax.get_xlim() == (-1.0, 2.0)
+    assert fig.axes[0].get_ylabel() == "y_hat"
+    assert legend_texts(fig.axes[0].get_legend()) == ["x < 0: no data here", "data", "linear: x w + b",
+                                                      "relu(x w) + b"]
+
+
+def test_plot_contours_by_activation_shares_levels_over_both_surfaces(xy):
+    X, y = helpers.original_data()
+    x, t = xy
+    window = ((-0.5, 0.7), (0.0, 1.2))
+    fig = render(plot_contours_by_activation(X, y, points={"start": (0.3, 0.1)}))
+    relu_ax, lin_ax = fig.axes
+    grids = [loss_grid(X, y, *window, "sum", a, steps=101)[2] for a in ("relu", "none")]
+    levels = np.geomspace(max(min(float(L.min()) for L in grids), 1e-4), max(float(L.max()) for L in grids), 14)
+    for ax, relu, L in zip(fig.axes, (True, False), grids):
+        cs = contour_set(ax)
+        assert np.allclose(cs.levels, levels, rtol=EXACT, atol=0)
+        assert cs.zmax == pytest.approx(float(L.max()))
+        check_contours_on_the_loss(cs, x, t, relu, window, 101)
+        assert line(ax, "closed-form minimum").get_xydata() == pytest.approx(np.array([np.polyfit(x, t, 1)]))
+        assert np.array_equal(line(ax, "start").get_xydata(), [[0.3, 0.1]])
+        assert (ax.get_xlim(), ax.get_ylim()) == window
+    assert relu_ax.get_title() == "sum loss of y_hat = relu(x w) + b"
+    assert lin_ax.get_title() == "sum loss of y_hat = x w + b"
+    floor = line(relu_ax, "flat valley floor").get_xydata()
+    assert np.allclose(floor, [[-0.5, t.mean()], [0.0, t.mean()]], atol=EXACT)
+    assert [ln.get_label() for ln in lin_ax.get_lines()].count("flat valley floor") == 0
+    assert relu_ax.get_ylabel() == "b"
+
+
+# ---------------------------------------------------------------------------------------------------- animate.py
+
+
+def check_fit_line(drawn: np.ndarray, x: np.ndarray, w: float, b: float) -> None:
+    """the model's line, relu(x w) + b, on 50 points over the data's x range."""
+    assert len(drawn) == 50 and drawn[0, 0] == pytest.approx(x.min()) and drawn[-1, 0] == pytest.approx(x.max())
+    assert np.max(np.abs(drawn[:, 1] - (np.maximum(drawn[:, 0] * w, 0) + b))) <= EXACT
+
+
+def test_plot_training_frames_draws_the_line_and_the_point_of_each_chosen_update(xy, run):
+    X, y, h = run
+    x, t = xy
+    updates = (0, 10, 149)
+    fig = render(plot_training_frames(X, y, h, updates, w_range=(-0.3, 0.7), b_range=(0.0, 1.0)))
+    ax_fit, ax_path = fig.axes
+    assert np.array_equal(ax_fit.collections[0].get_offsets(), np.column_stack(xy))
+    fits = ax_fit.get_lines()
+    assert [ln.get_label() for ln in fits] == [f"update {u}: loss {(h.losses + (h.final_loss,))[u]:.2e}"
+                                               for u in updates]
+    for ln, u in zip(fits, updates):
+        check_fit_line(ln.get_xydata(), x, h.w_path[u], h.b_path[u])
+    assert np.array_equal(line(ax_path, "path").get_xydata(), np.column_stack([h.w_path, h.b_path]))
+    marks = [ln.get_xydata()[0] for ln in ax_path.get_lines() if ln.get_marker() == "o"]
+    assert np.array_equal(marks, [[h.w_path[u], h.b_path[u]] for u in updates])
+    check_contours_on_the_loss(contour_set(ax_path), x, t, True, ((-0.3, 0.7), (0.0, 1.0)), 81)
+    assert (ax_path.get_xlim(), ax_path.get_ylim()) == ((-0.3, 0.7), (0.0, 1.0))
+    assert line(ax_path, "minimum").get_xydata() == pytest.approx(np.array([np.polyfit(x, t, 1)]))
+
+
+def test_every_animation_frame_draws_its_update(xy, run):
+    X, y, h = run
+    x, t = xy
+    anim = animate_training(X, y, h, max_frames=6, dpi=30)
+    frames = list(anim.new_frame_seq())
+    assert frames == frame_updates(h.updates, 6) and frames[0] == 0 and frames[-1] == 149
+    fig = anim._fig
+    ax_fit, ax_path = fig.axes
+    assert np.array_equal(ax_fit.collections[0].get_offsets(), np.column_stack(xy))
+    check_contours_on_the_loss(contour_set(ax_path), x, t, True, (ax_path.get_xlim(), ax_path.get_ylim()), 81)
+    (fit_line,) = ax_fit.get_lines()
+    path, point = [ln for ln in ax_path.get_lines() if ln.get_label() != "minimum"]
+    anim._init_draw()  # what a writer does first (and it marks the animation as drawn, so it is deleted quietly)
+    for u in frames:
+        anim._draw_frame(u)  # what a writer does for each frame
+        check_fit_line(fit_line.get_xydata(), x, h.w_path[u], h.b_path[u])
+        assert np.array_equal(path.get_xydata(), np.column_stack([h.w_path[: u + 1], h.b_path[: u + 1]]))
+        assert np.array_equal(point.get_xydata(), [[h.w_path[u], h.b_path[u]]])
+        assert ax_fit.get_title() == f"update {u:3d} of 149: w = {h.w_path[u]:.4f}, b = {h.b_path[u]:.4f}"
+        loss = h.losses[u] if u < h.updates else h.final_loss
+        assert ax_path.get_title() == f"loss {loss:.3e} (lr = 0.001)"
+    # the window holds the whole path and the minimum
+    (w_lo, w_hi), (b_lo, b_hi) = ax_path.get_xlim(), ax_path.get_ylim()
+    assert w_lo < min(h.w_path) and max(h.w_path) < w_hi and b_lo < min(h.b_path) and max(h.b_path) < b_hi
+
+
+# ------------------------------------------------------------------------------------------------------ panel.py
+
+
+def test_plot_next_step_draws_the_step_as_an_arrow_and_both_lines(xy):
+    X, y = helpers.original_data()
+    x, t = xy
+    step = next_step(X, y, 0.3, 0.1, 0.009)
+    fig = render(plot_next_step(X, y, step))
+    ax_fit, ax_step = fig.axes
+    assert np.array_equal(ax_fit.collections[0].get_offsets(), np.column_stack(xy))
+    for label, (w, b) in (("now", (step.w, step.b)), ("after the step", (step.w_next, step.b_next))):
+        drawn = line(ax_fit, label).get_xydata()
+        assert drawn[0, 0] == 0.0 and drawn[-1, 0] == pytest.approx(x.max())
+        assert np.max(np.abs(drawn[:, 1] - (np.maximum(drawn[:, 0] * w, 0) + b))) <= EXACT
+    (arrow,) = [c for c in ax_step.collections if isinstance(c, Quiver)]
+    assert np.array_equal(arrow.get_offsets(), [[step.w, step.b]])  # from (w, b) now ...
+    assert (float(arrow.U[0]), float(arrow.V[0])) == pytest.approx((step.w_next - step.w, step.b_next - step.b),
+                                                                    abs=EXACT)  # ... to where it lands
+    assert arrow.scale == 1 and arrow.scale_units == "xy" and arrow.angles == "xy"  # drawn to length, in data units
+    assert np.array_equal(line(ax_step, "(w, b) now").get_xydata(), [[step.w, step.b]])
+    assert line(ax_step, "minimum").get_xydata() == pytest.approx(np.array([np.polyfit(x, t, 1)]))
+    check_contours_on_the_loss(contour_set(ax_step), x, t, True, ((-0.5, 1.0), (-0.2, 1.2)), 101)
+    assert ax_fit.get_title() == f"loss now {step.loss:.4g}, after the step {step.loss_next:.4g}"
+    assert step.loss == pytest.approx(loss_at(x, t, 0.3, 0.1), rel=EXACT)
+    assert legend_texts(ax_step.get_legend()) == ["minimum", "(w, b) now", "step, lr = 0.009",
+                                                  "w < 0: the ReLU is dead"]
+    assert (ax_step.get_xlim(), ax_step.get_ylim()) == ((-0.5, 1.0), (-0.2, 1.2))
+
+
+# -------------------------------------------------------------------------- noise.py, sweep.py, torch_way.py, bench
+
+
+def test_plot_spread_draws_the_histograms_of_the_fits_and_the_textbook_normal():
+    gen = torch.Generator().manual_seed(0)
+    w, b = 0.175 + 0.01 * torch.randn(200, generator=gen, dtype=torch.float64), 0.4 + 0.02 * torch.randn(
+        200, generator=gen, dtype=torch.float64)
+    fits = Fits(w=w, b=b, sse=torch.ones(200, dtype=torch.float64), n=40)
+    se, truth = (0.01, 0.02), (0.175, 0.4)
+    fig = render(plot_spread(fits, se=se, truth=truth))
+    for ax, name, values, s, mu in zip(fig.axes, "wb", (w.numpy(), b.numpy()), se, truth):
+        bars = [p for p in ax.patches if isinstance(p, Rectangle)]
+        density, edges = np.histogram(values, bins=20, density=True)
+        assert np.allclose([p.get_height() for p in bars], density, rtol=EXACT)
+        assert np.allclose([p.get_x() for p in bars], edges[:-1], rtol=0, atol=EXACT)
+        normal = line(ax, "textbook").get_xydata()
+        assert normal[0, 0] == pytest.approx(mu - 4 * s) and normal[-1, 0] == pytest.approx(mu + 4 * s)
+        pdf = np.exp(-0.5 * ((normal[:, 0] - mu) / s) ** 2) / (s * math.sqrt(2 * math.pi))
+        assert np.allclose(normal[:, 1], pdf, rtol=1e-12)
+        assert line(ax, f"true {name}").get_xdata()[0] == mu
+        assert ax.get_ylim()[1] == pytest.approx(1.1 * max(density.max(), pdf.max()))
+        assert (ax.get_xlabel(), ax.get_title()) == (f"fitted {name}", f"Spread of the fitted {name}")
+        assert legend_texts(ax.get_legend()) == [
+            f"fitted {name} over 200 seeds", f"textbook: normal, sd = SE = {s:.4f}", f"true {name} = {mu:g}"]
+
+
+def test_plot_sweep_draws_each_series_against_its_learning_rate():
+    rows = [
+        {"learning_rate": 0.001, "activation": "none", "status": "not_converged", "distance": 4e-3},
+        {"learning_rate": 0.009, "activation": "none", "status": "converged", "distance": 1e-9},
+        {"learning_rate": 0.02, "activation": "none", "status": "diverged", "distance": None},
+        {"learning_rate": 0.001, "activation": "relu", "status": "not_converged", "distance": 5e-3},
+        {"learning_rate": 0.009, "activation": "relu", "status": "dead_relu", "distance": 0.41},
+    ]
+    sp = Spectrum(2.0, 200.0)
+    fig = render(plot_sweep(rows, spec=sp, title="S"))
+    (ax,) = fig.axes
+    assert np.array_equal(line(ax, "activation=none").get_xydata(), [[0.001, 4e-3], [0.009, 1e-9]])
+    assert np.array_equal(line(ax, "activation=relu").get_xydata(), [[0.001, 5e-3], [0.009, 0.41]])
+    dead = [ln.get_xydata() for ln in ax.get_lines() if ln.get_marker() == "X" and len(ln.get_xydata())]
+    assert np.array_equal(np.vstack(dead), [[0.009, 0.41]])
+    top = [ln for ln in ax.get_lines() if ln.get_marker() == "^" and len(ln.get_xydata())]
+    assert len(top) == 1 and top[0].get_xdata()[0] == 0.02 and top[0].get_ydata()[0] > 0.9  # at the top edge
+    assert line(ax, "stability limit").get_xdata()[0] == pytest.approx(2 / 200.0)
+    assert line(ax, "fastest rate").get_xdata()[0] == pytest.approx(2 / 202.0)
+    assert ax.get_xscale() == "log" and ax.get_yscale() == "log"
+    assert ax.get_xlabel() == "learning_rate (log scale)" and ax.get_title() == "S"
+
+
+def test_plot_batch_sizes_draws_each_runs_losses_per_epoch_and_per_update():
+    """two SGDRuns as fit_sgd returns them (the numbers made up): 2 updates per epoch for 3 epochs, and 1 update."""
+    model = torch.nn.Linear(1, 1)
+    full = (9.0, 5.0, 3.0, 2.0, 1.5, 1.2, 1.0)
+    run = SGDRun(losses=full[:-1], full_losses=full, w_path=(0.0,) * 7, b_path=(0.0,) * 7, updates_per_epoch=2,
+                 model=model)
+    one = SGDRun(losses=(1.0,), full_losses=(8.0, 4.0), w_path=(0.0, 0.1), b_path=(0.0, 0.1), updates_per_epoch=1,
+                 model=model)
+    fig = render(plot_batch_sizes({"batch 20": run, "one": one}))
+    left, right = fig.axes
+    assert np.array_equal(line(left, "batch 20").get_xydata(), [[0, 9.0], [1, 3.0], [2, 1.5], [3, 1.0]])
+    assert np.array_equal(line(right, "batch 20").get_xydata(), np.column_stack([np.arange(1, 7), full[1:]]))
+    assert np.array_equal(line(left, "one").get_xydata(), [[0, 8.0], [1, 4.0]])
+    assert np.array_equal(line(right, "one").get_xydata(), [[1, 4.0]])  # update 0 (the start) has no place on log x
+    assert (left.get_xscale(), left.get_yscale(), right.get_xscale(), right.get_yscale()) == ("linear", "log",
+                                                                                              "log", "log")
+    assert (left.get_title(), right.get_title()) == ("Per epoch", "Per update")
+    assert left.get_ylabel() == "loss on all the data"
+    assert legend_texts(right.get_legend()) == ["batch 20", "one"]
+
+
+def test_plot_scaling_draws_seconds_and_multiples_of_the_floor_against_n():
+    rows = {str(n): {"floor_seconds": 1e-9 * n, **{k: 2.0 + i + n / 1e7 for i, k in enumerate(CURVES)}}
+            for n in (10**7, 10**3, 10**5)}  # not in order: the figure sorts N
+    fig = render(plot_scaling(rows))
+    left, right = fig.axes
+    ns = [10**3, 10**5, 10**7]
+    floor = [1e-9 * n for n in ns]
+    assert np.array_equal(line(left, "floor").get_xydata(), np.column_stack([ns, floor]))
+    for key, (label, _) in CURVES.items():
+        cost = [rows[str(n)][key] for n in ns]
+        assert np.array_equal(line(right, label).get_xydata(), np.column_stack([ns, cost]))
+        assert np.allclose(line(left, label).get_xydata(), np.column_stack([ns, np.multiply(cost, floor)]),
+                           rtol=EXACT, atol=0)
+    assert line(right, "the floor").get_ydata()[0] == 1.0
+    assert all(ax.get_xscale() == ax.get_yscale() == "log" for ax in fig.axes)
+    assert (left.get_ylabel(), right.get_ylabel()) == ("seconds", "time / floor")
+    assert legend_texts(left.get_legend()) == ["floor: one read of X and y", *(lbl for lbl, _ in CURVES.values())]
+
+
+def test_every_exported_figure_function_is_tested_here():
+    """a new plot_* in helpers' __all__ needs a test in this file."""
+    source = open(__file__, encoding="utf-8").read()
+    figures = [name for name in helpers.__all__ if name.startswith("plot_") or name in ("new_figure", "loss_grid")]
+    assert figures and [name for name in figures if f"render({name}(" not in source and f"= {name}(" not in source
+                        and f"{name}(X" not in source] == []
