@@ -2,34 +2,41 @@
 
     -p NAME VALUE   "True"/"False"/"None", an int, a float, else the string (papermill's rules)
     -r NAME VALUE   the raw string
-    -y YAML, -f FILE   a YAML mapping (yaml.safe_load)
-    --sweep NAME=V1,V2,...   a list of -p style values
+    -y YAML, -f FILE   a YAML mapping of plain data: at most 64 KiB, UTF-8, no anchors or aliases
+    --sweep NAME=V1,V2,...   a list of -p style values, none equal to another once read
 
-Every value is checked against the notebook's `parameters` cell (papermill.inspect_notebook) before
-any kernel starts: the name must exist, the type must match the default's, and the value must be in
-range. Nothing is ever passed to eval; defaults are read with ast.literal_eval.
+Every value is checked before any kernel starts. The names come from the notebook's `parameters` cell
+(papermill.inspect_notebook); a notebook declared in helpers.parameters gets its declared types and ranges
+and its rules across parameters (checked for every combination of a sweep, the notebook's defaults filling
+in the rest), any other notebook the type of each default. Nothing is ever passed to eval; defaults are
+read with ast.literal_eval.
 """
 
 from __future__ import annotations
 
 import ast
+import itertools
 import logging
 import logging.handlers
-import math
 import re
+import reprlib
 from collections.abc import Iterable, Sequence
 from pathlib import Path
-from typing import Any, Callable
+from typing import Any
 
-from .checks import ACTIVATIONS
+from . import parameters as declared
 
 UNKNOWN = object()  # a default that is not a Python literal: any value is accepted
-RANGES: dict[str, tuple[Callable[[Any], bool], str]] = {
-    "learning_rate": (lambda v: math.isfinite(v) and v > 0, "a finite number > 0"),
-    "num_epochs": (lambda v: v >= 1, "an int >= 1"),
-    "seed": (lambda v: 0 <= v < 2**64, "an int in [0, 2**64)"),  # what torch.Generator.manual_seed takes
-    "activation": (lambda v: v in ACTIVATIONS, f"one of {', '.join(map(repr, ACTIVATIONS))}"),
-}
+MAX_YAML = 64 * 1024  # bytes of YAML per -y or -f: parameters are a few lines
+SCALARS = (bool, int, float, str, type(None))
+
+
+def short(value: Any, width: int = 80) -> str:
+    """repr of value for a message, at most width characters, never building the repr of a huge structure."""
+    shorter = reprlib.Repr()
+    shorter.maxlevel, shorter.maxstring, shorter.maxother, shorter.maxlong = 3, width, width, width
+    text = shorter.repr(value)
+    return text if len(text) <= width else text[: width - 3] + "..."
 
 
 class ParameterError(ValueError):
@@ -49,28 +56,48 @@ def parse_value(text: str) -> Any:
 
 
 def parse_sweep(text: str) -> tuple[str, list[Any]]:
-    """"NAME=V1,V2,..." -> (NAME, [values]), each value read by parse_value."""
+    """"NAME=V1,V2,..." -> (NAME, [values]), each value read by parse_value (duplicates: see collect)."""
     name, sep, values = text.partition("=")
     if not sep or not name.strip() or not values.strip():
-        raise ParameterError(f"--sweep takes NAME=V1,V2,..., got {text!r}")
-    parsed = [parse_value(v.strip()) for v in values.split(",")]
-    if len({repr(v) for v in parsed}) < len(parsed):
-        raise ParameterError(f"--sweep {name.strip()}: a value is repeated in {values!r}")
-    return name.strip(), parsed
+        raise ParameterError(f"--sweep takes NAME=V1,V2,..., got {short(text)}")
+    return name.strip(), [parse_value(v.strip()) for v in values.split(",")]
+
+
+def _no_aliases_loader() -> type:
+    """yaml.SafeLoader that refuses anchors and aliases (&a, *a, <<: *a): 300 bytes of them can expand to gigabytes."""
+    import yaml
+
+    class Loader(yaml.SafeLoader):
+        def compose_node(self, parent: Any, index: Any) -> Any:
+            event = self.peek_event()
+            if isinstance(event, yaml.AliasEvent) or getattr(event, "anchor", None) is not None:
+                raise yaml.composer.ComposerError(None, None, "anchors and aliases (&name, *name) are not allowed",
+                                                  event.start_mark)
+            return super().compose_node(parent, index)
+
+    return Loader
 
 
 def read_yaml(text: str, origin: str) -> dict[str, Any]:
-    """a YAML mapping of parameters (safe_load: plain data only)."""
+    """a YAML mapping of parameters: plain data only (safe), at most MAX_YAML bytes, no anchors or aliases."""
     import yaml
 
+    if len(text.encode("utf-8", "surrogatepass")) > MAX_YAML:
+        raise ParameterError(f"{origin} is larger than {MAX_YAML // 1024} KiB: parameters are a few lines")
     try:
-        data = yaml.safe_load(text)
+        data = yaml.load(text, Loader=_no_aliases_loader())  # noqa: S506 (a SafeLoader)
     except yaml.YAMLError as e:
-        raise ParameterError(f"{origin} is not valid YAML: {' '.join(str(e).split())}") from None
+        raise ParameterError(f"{origin} is not valid YAML: {short(' '.join(str(e).split()), 160)[1:-1]}") from None
+    except RecursionError:
+        raise ParameterError(f"{origin} is nested too deeply") from None
     if data is None:
         return {}
     if not isinstance(data, dict) or not all(isinstance(k, str) for k in data):
         raise ParameterError(f"{origin} must be a YAML mapping of NAME: VALUE, got {type(data).__name__}")
+    for key, value in data.items():
+        if not isinstance(value, SCALARS):
+            raise ParameterError(f"{origin}: {short(key)} must be a single value, got {short(value)} "
+                                 f"({type(value).__name__})")
     return data
 
 
@@ -107,34 +134,65 @@ def _a(noun: str) -> str:
     return f"{'an' if noun[0] in 'aeiou' else 'a'} {noun}"
 
 
+def _hint(value: Any) -> str:
+    if isinstance(value, str) and not isinstance(parse_value(value), str):
+        return "; -r and YAML keep it a string (use -p; in YAML write 1.0e-3, not 1e-3)"
+    return ""
+
+
 def check(name: str, value: Any, known: dict[str, Any], notebook: str, unread: Sequence[str] = ()) -> Any:
-    """value for parameter name if the notebook accepts it (an int becomes a float where one is expected)."""
+    """value for parameter name if the notebook accepts it (an int becomes a float where one is expected).
+
+    notebook: its file name. The name must be in the notebook's parameters cell (known: name -> default); a
+    notebook declared in helpers.parameters checks its declared type and range, any other the default's type.
+    """
     if name not in known:
         names = ", ".join(known) or "none"
         lines = f"line{'s' * (len(unread) > 1)} {', '.join(unread)}"
         note = f" (papermill skipped {lines} of its parameters cell: more than one '=')" if unread else ""
-        raise ParameterError(f"unknown parameter {name!r} for {notebook}; known: {names}{note}")
+        raise ParameterError(f"unknown parameter {short(name)} for {notebook}; known: {names}{note}")
+    spec = declared.PARAMETERS.get(Path(notebook).stem, {}).get(name)
+    if spec is not None:
+        if not isinstance(value, SCALARS):
+            raise ParameterError(f"{name} must be {_a(spec.kind.__name__)} ({spec.expected}), got {short(value)} "
+                                 f"({_a(type(value).__name__)})")
+        try:
+            return declared.check_value(Path(notebook).stem, name, value)
+        except (TypeError, ValueError) as e:
+            raise ParameterError(short(str(e), 200)[1:-1] + _hint(value)) from None
     default = known[name]
     if default is not UNKNOWN and default is not None:
         want = type(default)
         if want is float and type(value) is int:
             value = float(value)
         if type(value) is not want:
-            hint = ""
-            if isinstance(value, str) and not isinstance(parse_value(value), str):
-                hint = "; -r and YAML keep it a string (use -p; in YAML write 1.0e-3, not 1e-3)"
             got = _a(type(value).__name__)
-            raise ParameterError(
-                f"{name} must be {_a(want.__name__)} like its default {default!r}, got {value!r} ({got}){hint}")
-    if name in RANGES and default is not UNKNOWN and not (value is None and default is None):
-        ok, expected = RANGES[name]
-        try:
-            fine = bool(ok(value))
-        except TypeError:  # ok cannot even compare it: a str where the default is None, say
-            fine = False
-        if not fine:
-            raise ParameterError(f"{name} must be {expected}, got {value!r}")
+            raise ParameterError(f"{name} must be {_a(want.__name__)} like its default {short(default)}, "
+                                 f"got {short(value)} ({got}){_hint(value)}")
     return value
+
+
+def check_rules(notebook: str, known: dict[str, Any], fixed: dict[str, Any], grid: dict[str, list[Any]]) -> None:
+    """the rules of helpers.parameters.RULES that tie the notebook's parameters together, for every run.
+
+    Each run's values are the notebook's defaults, then fixed, then its combination of grid; a rule whose
+    parameters have no literal default is skipped (the notebook checks it itself).
+    """
+    stem = Path(notebook).stem
+    if stem not in declared.RULES:
+        return
+    names = list(grid)
+    for combo in itertools.product(*grid.values()):
+        values = {**known, **fixed, **dict(zip(names, combo))}
+        if any(v is UNKNOWN for v in values.values()):
+            return
+        try:
+            declared.check_rules(stem, values)
+        except (KeyError, TypeError):  # a parameter the rule needs is missing from the notebook's cell
+            return
+        except ValueError as e:
+            run = f" (in the run with {', '.join(f'{k}={v!r}' for k, v in zip(names, combo))})" if names else ""
+            raise ParameterError(f"{e}{run}") from None
 
 
 def collect(
@@ -146,13 +204,9 @@ def collect(
     known, unread = defaults(notebook)
     given: dict[str, Any] = {}
     for f in yaml_files:
-        try:
-            text = Path(f).read_text(encoding="utf-8")
-        except OSError as e:
-            raise ParameterError(f"cannot read parameters file {f}: {e.strerror}") from None
-        given.update(read_yaml(text, f"parameters file {f}"))
+        given.update(read_yaml(read_text(f), f"parameters file {f}"))
     for text in yaml_text:
-        given.update(read_yaml(text, f"-y {text!r}"))
+        given.update(read_yaml(text, f"-y {short(text, 40)}"))
     given.update((k, parse_value(v)) for k, v in p)
     given.update(r)
     fixed = {k: check(k, v, known, name, unread) for k, v in given.items()}
@@ -162,7 +216,31 @@ def collect(
         if key in grid or key in fixed:
             raise ParameterError(f"{key} is given twice: a swept name cannot be swept again or set by -p/-r/-y/-f")
         grid[key] = [check(key, v, known, name, unread) for v in values]
+        seen: dict[str, Any] = {}
+        texts = [v.strip() for v in text.partition("=")[2].split(",")]
+        for raw, value in zip(texts, grid[key]):  # compared as the notebook reads them: 1 and 1.0 are one rate
+            if repr(value) in seen:
+                raise ParameterError(f"--sweep {key}: {short(seen[repr(value)], 30)[1:-1]} and {short(raw, 30)[1:-1]} "
+                                     f"are the same value ({short(value)}) for the notebook: each run must differ")
+            seen[repr(value)] = raw
+    check_rules(name, known, fixed, grid)
     return fixed, grid
+
+
+def read_text(path: str | Path, limit: int = MAX_YAML) -> str:
+    """a parameters file as text: at most limit bytes of UTF-8, else a ParameterError in one line."""
+    try:
+        with open(path, "rb") as f:
+            data = f.read(limit + 1)
+    except OSError as e:
+        raise ParameterError(f"cannot read parameters file {path}: {e.strerror or type(e).__name__}") from None
+    if len(data) > limit:
+        raise ParameterError(f"parameters file {path} is larger than {limit // 1024} KiB: parameters are a few lines")
+    try:
+        return data.decode("utf-8")
+    except UnicodeDecodeError as e:
+        raise ParameterError(f"parameters file {path} is not UTF-8 text (byte 0x{data[e.start]:02x} at offset "
+                             f"{e.start})") from None
 
 
 def folder_name(values: dict[str, Any]) -> str:

@@ -1,7 +1,9 @@
 """helpers.params: command-line parameters read as papermill reads them, then checked. No kernels here.
 
 A stand-in notebook with a `parameters` cell (written to tmp_path) keeps these tests independent of
-the series' notebooks; test_rerun_cli.py runs the real 05_training.ipynb.
+the series' notebooks; test_rerun_cli.py runs the real 05_training.ipynb. Named nb.ipynb it has no entry
+in helpers.parameters (only the defaults' types are checked); named 05_training.ipynb it gets 05's
+declared types and ranges.
 """
 
 import math
@@ -11,6 +13,7 @@ import pytest
 from nbformat.v4 import new_code_cell, new_notebook
 from papermill.cli import _resolve_type
 
+from helpers.parameters import MAX_SEED, MAX_UPDATES
 from helpers.params import UNKNOWN, ParameterError, check, collect, defaults, folder_name, parse_sweep, parse_value
 
 CELL = """learning_rate = 0.001  # step size
@@ -85,26 +88,62 @@ def test_check_accepts(tmp_path, name, value, expected):
         ("lr", 0.1, "unknown parameter 'lr' for nb.ipynb; known: " + ", ".join(KNOWN)),
         ("learning_rate", "abc", "learning_rate must be a float like its default 0.001, got 'abc' (a str)"),
         ("learning_rate", True, "learning_rate must be a float like its default 0.001, got True (a bool)"),
-        ("learning_rate", 0.0, "learning_rate must be a finite number > 0, got 0.0"),
-        ("learning_rate", -0.1, "learning_rate must be a finite number > 0, got -0.1"),
-        ("learning_rate", math.inf, "learning_rate must be a finite number > 0, got inf"),
-        ("learning_rate", math.nan, "learning_rate must be a finite number > 0, got nan"),
         ("num_epochs", 10.0, "num_epochs must be an int like its default 150, got 10.0 (a float)"),
-        ("num_epochs", -5, "num_epochs must be an int >= 1, got -5"),
-        ("num_epochs", 0, "num_epochs must be an int >= 1, got 0"),
-        ("seed", -1, "seed must be an int in [0, 2**64), got -1"),
-        ("seed", 2**64, f"seed must be an int in [0, 2**64), got {2**64}"),
         ("seed", False, "seed must be an int like its default 0, got False (a bool)"),
-        ("activation", "tanh", "activation must be one of 'relu', 'none', got 'tanh'"),
         ("activation", None, "activation must be a str like its default 'relu', got None (a NoneType)"),
         ("verbose", 1, "verbose must be a bool like its default False, got 1 (an int)"),
     ],
 )
-def test_check_rejects_with_one_line(tmp_path, name, value, message):
+def test_an_undeclared_notebook_checks_the_defaults_types(tmp_path, name, value, message):
     known, _ = defaults(_notebook(tmp_path))
     with pytest.raises(ParameterError) as e:
         check(name, value, known, "nb.ipynb")
     assert str(e.value) == message
+    assert check("num_epochs", 10**9, known, "nb.ipynb") == 10**9  # no entry in helpers.parameters: no ranges
+
+
+@pytest.mark.parametrize(
+    "name, value, message",
+    [
+        ("lr", 0.1, "unknown parameter 'lr' for 05_training.ipynb; known: " + ", ".join(KNOWN)),
+        ("learning_rate", "abc", "learning_rate must be a float (a finite number > 0), got 'abc' (a str)"),
+        ("learning_rate", True, "learning_rate must be a float (a finite number > 0), got True (a bool)"),
+        ("learning_rate", 0.0, "learning_rate must be a finite number > 0, got 0.0"),
+        ("learning_rate", -0.1, "learning_rate must be a finite number > 0, got -0.1"),
+        ("learning_rate", math.inf, "learning_rate must be a finite number > 0, got inf"),
+        ("learning_rate", math.nan, "learning_rate must be a finite number > 0, got nan"),
+        ("learning_rate", None, "learning_rate must be a float (a finite number > 0), got None (a NoneType)"),
+        pytest.param("learning_rate", [1] * 10**5, "learning_rate must be a float (a finite number > 0), got [1, 1, 1, 1",
+                     id="learning_rate-huge-list"),
+        ("num_epochs", 10.0, f"num_epochs must be an int (an int in [1, {MAX_UPDATES + 1}]), got 10.0 (a float)"),
+        ("num_epochs", -5, f"num_epochs must be an int in [1, {MAX_UPDATES + 1}], got -5"),
+        ("num_epochs", 0, f"num_epochs must be an int in [1, {MAX_UPDATES + 1}], got 0"),
+        ("num_epochs", 10**9, f"num_epochs must be an int in [1, {MAX_UPDATES + 1}], got 1000000000"),
+        ("seed", -1, f"seed must be an int in [0, {MAX_SEED}], got -1"),
+        ("seed", 2**64, f"seed must be an int in [0, {MAX_SEED}], got {2**64}"),
+        ("seed", False, f"seed must be an int (an int in [0, {MAX_SEED}]), got False (a bool)"),
+        ("activation", "tanh", "activation must be 'relu' or 'none', got 'tanh'"),
+        pytest.param("activation", "x" * 10**5, "activation must be 'relu' or 'none', got 'xxxxxxxxxx",
+                     id="activation-huge-str"),
+    ],
+)
+def test_a_declared_notebook_checks_types_and_ranges_in_one_line(tmp_path, name, value, message):
+    known, _ = defaults(_notebook(tmp_path, name="05_training.ipynb"))
+    with pytest.raises(ParameterError) as e:
+        check(name, value, known, "05_training.ipynb")
+    assert str(e.value).startswith(message) and "\n" not in str(e.value) and len(str(e.value)) < 300
+
+
+@pytest.mark.parametrize(
+    "name, value, expected",
+    [("learning_rate", 1, 1.0), ("num_epochs", MAX_UPDATES + 1, MAX_UPDATES + 1), ("seed", 2**64 - 1, 2**64 - 1),
+     ("activation", "none", "none"), ("label", "free", "free"), ("scale", [1], [1])],
+)
+def test_a_declared_notebook_accepts(tmp_path, name, value, expected):
+    """declared names get their declared check; names only in the cell (label, scale) their default's type."""
+    known, _ = defaults(_notebook(tmp_path, name="05_training.ipynb"))
+    got = check(name, value, known, "05_training.ipynb")
+    assert got == expected and type(got) is type(expected)
 
 
 def test_collect_precedence_is_papermills_file_yaml_p_r(tmp_path):
@@ -130,22 +169,27 @@ def test_collect_sweep_grid_is_checked_and_ordered(tmp_path):
     [
         (dict(sweeps=["learning_rate"]), "--sweep takes NAME=V1,V2,..., got 'learning_rate'"),
         (dict(sweeps=["learning_rate="]), "--sweep takes NAME=V1,V2,..., got 'learning_rate='"),
-        (dict(sweeps=["seed=1,2,1"]), "--sweep seed: a value is repeated in '1,2,1'"),
-        (dict(sweeps=["seed=1,-2"]), "seed must be an int in [0, 2**64), got -2"),
+        (dict(sweeps=["seed=1,2,1"]), "--sweep seed: 1 and 1 are the same value (1) for the notebook"),
+        (dict(sweeps=["learning_rate=1,2,1.0"]), "--sweep learning_rate: 1 and 1.0 are the same value (1.0)"),
+        (dict(sweeps=["learning_rate=1e-3,0.001"]), "--sweep learning_rate: 1e-3 and 0.001 are the same value"),
+        (dict(sweeps=["seed=1,-2"]), f"seed must be an int in [0, {MAX_SEED}], got -2"),
+        (dict(sweeps=["num_epochs=2,1000000000"]), f"num_epochs must be an int in [1, {MAX_UPDATES + 1}], got 10"),
+        (dict(yaml_text=["a: &x 1\nseed: *x"]), "anchors and aliases (&name, *name) are not allowed"),
+        pytest.param(dict(yaml_text=["seed: 1\nlabel: " + "x" * (64 * 1024)]), "is larger than 64 KiB", id="yaml-64KiB"),
         (dict(sweeps=["seed=1", "seed=2"]), "seed is given twice"),
         (dict(p=[("seed", "1")], sweeps=["seed=2"]), "seed is given twice"),
-        (dict(sweeps=["lr=0.1"]), "unknown parameter 'lr' for nb.ipynb"),
+        (dict(sweeps=["lr=0.1"]), "unknown parameter 'lr' for 05_training.ipynb"),
         (dict(yaml_text=["[1, 2]"]), "-y '[1, 2]' must be a YAML mapping of NAME: VALUE, got list"),
         (dict(yaml_text=["{a: "]), "-y '{a: ' is not valid YAML"),
         (dict(yaml_text=["learning_rate: 1e-3"]), "in YAML write 1.0e-3"),  # YAML 1.1 reads 1e-3 as a string
         (dict(yaml_text=["learning_rate: !!python/object/apply:os.getcwd []"]), "is not valid YAML"),  # safe_load
-        (dict(r=[("seed", "1")]), "seed must be an int like its default 0, got '1' (a str)"),
+        (dict(r=[("seed", "1")]), f"seed must be an int (an int in [0, {MAX_SEED}]), got '1' (a str); -r and YAML"),
         (dict(yaml_files=["/no/such/file.yaml"]), "cannot read parameters file /no/such/file.yaml"),
     ],
 )
 def test_collect_rejects(tmp_path, kwargs, message):
     with pytest.raises(ParameterError) as e:
-        collect(_notebook(tmp_path), **kwargs)
+        collect(_notebook(tmp_path, name="05_training.ipynb"), **kwargs)
     assert message in str(e.value) and "\n" not in str(e.value)
 
 
@@ -166,13 +210,34 @@ def test_folder_names_are_safe_and_distinct():
     assert len({folder_name({"learning_rate": v}) for v in lrs}) == len(lrs)
 
 
-def test_a_none_default_keeps_its_range_check_and_never_crashes(tmp_path):
-    """with a None default the type is free, but the range still holds: "abc" is no learning rate."""
+def test_a_none_default_is_free_where_undeclared_and_checked_where_declared(tmp_path):
     known, _ = defaults(_notebook(tmp_path, "learning_rate = None\nseed = None\n"))
+    assert check("learning_rate", "abc", known, "nb.ipynb") == "abc"  # no type to compare with, no declaration
+    known, _ = defaults(_notebook(tmp_path, "learning_rate = None\nseed = None\n", name="05_training.ipynb"))
+    with pytest.raises(ParameterError, match=r"learning_rate must be a float \(a finite number > 0\), got 'abc'"):
+        check("learning_rate", "abc", known, "05_training.ipynb")
+    assert check("learning_rate", 0.01, known, "05_training.ipynb") == 0.01
+
+
+RULES_CELL = "sigma = 0.05\nseed = 0\nnum_seeds = 200\nnum_points = 200\nn_val = 100\nx_seed = 1\n"
+
+
+@pytest.mark.parametrize(
+    "kwargs, bad",
+    [
+        (dict(p=[("n_val", "198")]), "got n_val = 198"),  # with the default num_points = 200
+        (dict(p=[("num_points", "50")]), "got n_val = 100"),  # the default n_val breaks the rule now
+        (dict(p=[("num_points", "20")], sweeps=["n_val=5,17,18"]), "got n_val = 18 (in the run with n_val=18)"),
+        (dict(sweeps=["num_points=200,20", "n_val=5,18"]), "got n_val = 18 (in the run with num_points=20, n_val=18)"),
+        (dict(p=[("num_points", "20"), ("n_val", "17")]), None),
+        (dict(sweeps=["num_points=20,30", "n_val=5,17"]), None),
+    ],
+)
+def test_rules_are_checked_for_every_run_with_the_defaults_filled_in(tmp_path, kwargs, bad):
+    nb = _notebook(tmp_path, RULES_CELL, name="10_noise_and_generalization.ipynb")
+    if bad is None:
+        collect(nb, **kwargs)
+        return
     with pytest.raises(ParameterError) as e:
-        check("learning_rate", "abc", known, "nb.ipynb")
-    assert str(e.value) == "learning_rate must be a finite number > 0, got 'abc'"
-    with pytest.raises(ParameterError, match=r"seed must be an int in \[0, 2\*\*64\), got \[1\]"):
-        check("seed", [1], known, "nb.ipynb")
-    assert check("learning_rate", None, known, "nb.ipynb") is None  # the notebook's own default
-    assert check("learning_rate", 0.01, known, "nb.ipynb") == 0.01
+        collect(nb, **kwargs)
+    assert "n_val must leave at least 3 training points" in str(e.value) and bad in str(e.value)

@@ -3,14 +3,21 @@
 The CLI runs 05_training.ipynb (or a copy with one planted failure) in a subprocess, writing into
 tmp_path. Expected values come from FACTS: lr = 0.009 kills the ReLU from seed 0 (w = -0.192600,
 b = mean(y) = 0.581510) and the same lr without it converges; lr = 0.05 is far above 2/lambda_max.
+
+Nothing here can hang the suite: every subprocess has a timeout, fakes planted in forked workers only
+leave marks (files) and raise plain exceptions, the asserts are made in the test's own process, and the
+sweeps run in-process are watched by faulthandler, which ends a stuck test with the tracebacks.
 """
 
+import contextlib
 import csv
+import faulthandler
 import json
 import os
 import signal
 import subprocess
 import sys
+import threading
 import time
 from pathlib import Path
 
@@ -31,6 +38,30 @@ ROOT = Path(__file__).resolve().parent.parent
 NOTEBOOK = ROOT / "notebooks" / "05_training.ipynb"
 PNG = b"\x89PNG\r\n\x1a\n"
 TOL = 1e-6  # float32 parameters: the published values are exact to ~1e-7
+
+
+@contextlib.contextmanager
+def _deadline(seconds: float = 120):
+    """end the test process with every thread's traceback if the block takes longer than seconds (a hang)."""
+    faulthandler.dump_traceback_later(seconds, exit=True, file=sys.__stderr__)
+    try:
+        yield
+    finally:
+        faulthandler.cancel_dump_traceback_later()
+
+
+@pytest.fixture
+def no_kernel(monkeypatch, tmp_path):
+    """helpers.rerun.execute replaced by one that leaves a mark and raises a plain exception (never pytest.fail,
+    whose BaseException would kill a pool worker); the test asserts in its own process that no mark was left."""
+    mark = tmp_path / "a-kernel-was-started"
+
+    def started(*args, **kwargs):
+        mark.touch()
+        raise RuntimeError("a kernel was started")
+
+    monkeypatch.setattr(helpers.rerun, "execute", started)
+    return mark
 
 
 def _cli(*args, env=None, **kwargs):
@@ -101,26 +132,26 @@ def test_sweep_records_every_run_and_survives_failures(tmp_path):
     [
         (["-p", "lr", "0.1"], "unknown parameter 'lr' for 05_training.ipynb; known: learning_rate, num_epochs, seed, "
                               "activation"),
-        (["-p", "learning_rate", "fast"], "learning_rate must be a float like its default 0.001, got 'fast' (a str)"),
-        (["-p", "num_epochs", "10.5"], "num_epochs must be an int like its default 150, got 10.5 (a float)"),
+        (["-p", "learning_rate", "fast"], "learning_rate must be a float (a finite number > 0), got 'fast' (a str)"),
+        (["-p", "num_epochs", "10.5"], "num_epochs must be an int (an int in [1, 100001]), got 10.5 (a float)"),
         (["-p", "learning_rate", "0"], "learning_rate must be a finite number > 0, got 0.0"),
         (["-p", "learning_rate", "-0.001"], "learning_rate must be a finite number > 0, got -0.001"),
-        (["-p", "num_epochs", "-5"], "num_epochs must be an int >= 1, got -5"),
-        (["-p", "activation", "tanh"], "activation must be one of 'relu', 'none', got 'tanh'"),
-        (["-y", "{learning_rate: '__import__(\"os\").getcwd()'}"], "learning_rate must be a float like its default"),
+        (["-p", "num_epochs", "-5"], "num_epochs must be an int in [1, 100001], got -5"),
+        (["-p", "activation", "tanh"], "activation must be 'relu' or 'none', got 'tanh'"),
+        (["-y", "{learning_rate: '__import__(\"os\").getcwd()'}"], "learning_rate must be a float (a finite number"),
         (["--sweep", "learning_rate=0.001,-1"], "learning_rate must be a finite number > 0, got -1.0"),
-        (["--sweep", "activation=relu,sigmoid"], "activation must be one of 'relu', 'none', got 'sigmoid'"),
+        (["--sweep", "activation=relu,sigmoid"], "activation must be 'relu' or 'none', got 'sigmoid'"),
+        (["--sweep", "seed=0,1", "--jobs", "2", "-p", "num_epochs", "0"], "num_epochs must be an int in [1, 100001]"),
     ],
 )
-def test_a_bad_parameter_is_one_line_and_starts_nothing(tmp_path, monkeypatch, capsys, args, message):
-    monkeypatch.setattr(helpers.rerun, "execute", lambda *a, **k: pytest.fail("a kernel was started"))
+def test_a_bad_parameter_is_one_line_and_starts_nothing(tmp_path, capsys, no_kernel, args, message):
     out = tmp_path / "out"
-    with pytest.raises(SystemExit) as e:
+    with _deadline(), pytest.raises(SystemExit) as e:
         main([str(NOTEBOOK), *args, "--out", str(out)])
     assert e.value.code == 2
     err = capsys.readouterr().err
     assert err.startswith("rerun: error: ") and err.count("\n") == 1 and message in err
-    assert not out.exists()
+    assert not out.exists() and not no_kernel.exists()
 
 
 def test_a_bad_parameter_exits_2_from_the_command_line(tmp_path):
@@ -131,8 +162,7 @@ def test_a_bad_parameter_exits_2_from_the_command_line(tmp_path):
     assert not out.exists() and not _tagged(tag)
 
 
-def test_out_never_overwrites_a_notebook(tmp_path, monkeypatch, capsys):
-    monkeypatch.setattr(helpers.rerun, "execute", lambda *a, **k: pytest.fail("a kernel was started"))
+def test_out_never_overwrites_a_notebook(tmp_path, monkeypatch, capsys, no_kernel):
     monkeypatch.chdir(ROOT)
     with pytest.raises(SystemExit) as e:
         main([str(NOTEBOOK), "--out", "notebooks/x"])
@@ -143,7 +173,7 @@ def test_out_never_overwrites_a_notebook(tmp_path, monkeypatch, capsys):
     with pytest.raises(SystemExit) as e:
         main([str(copy), "--out", str(tmp_path)])
     assert e.value.code == 2 and "would overwrite the notebook itself" in capsys.readouterr().err
-    assert copy.read_bytes() == NOTEBOOK.read_bytes()
+    assert copy.read_bytes() == NOTEBOOK.read_bytes() and not no_kernel.exists()
 
 
 def test_ctrl_c_keeps_the_finished_runs(tmp_path):
@@ -152,10 +182,16 @@ def test_ctrl_c_keeps_the_finished_runs(tmp_path):
         [sys.executable, "-m", "helpers.rerun", str(NOTEBOOK), "--sweep", "seed=0,1,2", "--jobs", "1", "--out", str(out)],
         cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env={**os.environ, "RERUN_TEST_TAG": tag},
     )
+    watchdog = threading.Timer(150, proc.kill)  # readline has no timeout of its own
+    watchdog.start()
     first = proc.stdout.readline()  # printed (and flushed) once the sweep has recorded the first run
     assert first.startswith("05_training.ipynb [seed=0]: not_converged"), first + proc.stderr.read()
     proc.send_signal(signal.SIGINT)
-    rest, err = proc.communicate(timeout=120)
+    try:
+        rest, err = proc.communicate(timeout=120)
+    finally:
+        watchdog.cancel()
+        proc.kill()
     assert proc.returncode == 130, err
     printed = [ln for ln in [first, *rest.splitlines()] if ln.startswith("05_training.ipynb [seed=")]
     with open(out / "summary.csv", newline="") as f:
@@ -231,7 +267,7 @@ def test_an_error_in_a_sweep_stops_every_worker_and_kernel(tmp_path, monkeypatch
 
     monkeypatch.setattr(helpers.rerun, "run_one", run_one)
     monkeypatch.setattr(helpers.rerun, "outcome", outcome)
-    with pytest.raises(RuntimeError, match="a bug while reporting"):
+    with _deadline(), pytest.raises(RuntimeError, match="a bug while reporting"):
         helpers.rerun.sweep(NOTEBOOK, {}, {"seed": [0, 1]}, tmp_path / "sweep", jobs=2, as_json=False)
     (mark,) = marks.iterdir()
     worker, kernel = map(int, mark.name.split("-"))

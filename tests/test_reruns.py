@@ -1,7 +1,10 @@
 """papermill reruns of 05_training.ipynb with other parameters, checked against what theory predicts.
 
 Each run executes the real notebook headless (into pytest's tmp_path, never notebooks/) and reads
-the outcome back with helpers.read_results. For every run that neither diverged nor killed the ReLU,
+the outcome back with helpers.read_results: the learning rate, seed, number of epochs and activation it
+published must be the ones passed, and the number of updates the one the loop makes (num_epochs - 1, or
+fewer for a run that diverged); a single update is checked against one gradient step done by hand.
+For every run that neither diverged nor killed the ReLU,
 gradient descent on this quadratic loss is linear in the error, so after T updates
 
     |theta_T - theta*| <= rho^T |theta_0 - theta*|,   rho = max |1 - lr lambda_i|.
@@ -47,15 +50,30 @@ def test_rerun_reports_the_status_theory_predicts(case, tmp_path, kernel):
     parameters, expected = CASES[case]
     run = execute(NOTEBOOK, tmp_path, parameters, html=False, km=_cleared(kernel))
     assert run.error is None, run.error
-    res = read_results(run.output)
+    res = read_results(run.output, run.notebook)
     lr, seed = res["learning_rate"], res["seed"]
     assert res["status"] == expected, res["message"]
-    assert res["updates"] <= res["num_epochs"] - 1
+    # the run used every parameter it was given (and the notebook's defaults for the rest), as it published them
     assert lr == parameters.get("learning_rate", 0.001)
+    assert seed == parameters.get("seed", 0)
+    assert res["num_epochs"] == parameters.get("num_epochs", 150)
+    assert res["activation"] == parameters.get("activation", "relu")
+    asked = res["num_epochs"] - 1  # the original's loop: range(1, num_epochs)
+    if expected == "diverged":  # stopped at update t: t - 1 were made, fewer than asked
+        assert res["stopped_at"] is not None and res["updates"] == res["stopped_at"] - 1 < asked
+    else:
+        assert res["updates"] == asked and res["stopped_at"] is None
+    if res["updates"] == 1:  # one update from init_params(seed), by hand: theta_1 = theta_0 - lr * grad
+        w0, b0 = (v.item() for v in init_params(seed))
+        relu = res["activation"] == "relu"
+        z = [x * w0 for x in X.flatten().tolist()]
+        r = [(max(zi, 0.0) if relu else zi) + b0 - yi for zi, yi in zip(z, y.flatten().tolist())]
+        dw = sum(2 * ri * xi * (zi > 0 or not relu) for ri, xi, zi in zip(r, X.flatten().tolist(), z))
+        db = sum(2 * ri for ri in r)
+        assert res["w"] == pytest.approx(w0 - lr * dw, abs=SLACK) and res["b"] == pytest.approx(b0 - lr * db, abs=SLACK)
 
     w_star, b_star = (v.item() for v in closed_form(X, y))
     if expected in ("converged", "not_converged"):
-        assert res["updates"] == res["num_epochs"] - 1
         w0, b0 = (v.item() for v in init_params(seed))
         start = math.hypot(w0 - w_star, b0 - b_star)
         bound = spectrum(X).contraction(lr) ** res["updates"] * start

@@ -114,12 +114,14 @@ def test_read_results_two_tagged_cells(tmp_path, summary):
         read_results(path)
 
 
+ERROR = {"output_type": "error", "ename": "DivergenceError", "evalue": "diverged", "traceback": []}
+
+
 @pytest.mark.parametrize(
     "outputs",
     [
         [],  # the run stopped before the cell: no outputs at all
         [output(None)],  # text only
-        [{"output_type": "error", "ename": "DivergenceError", "evalue": "diverged", "traceback": []}],
     ],
 )
 def test_read_results_no_json_output(tmp_path, outputs):
@@ -158,3 +160,84 @@ def test_summarize_rejects_bad_data_instead_of_reporting_no_line(data):
     with pytest.raises(TypeError, match=r"history must be a helpers\.History .*got dict"):
         summarize({"w": h.w}, X, y)
     assert summarize(h, X, y)["w_star"] == pytest.approx(0.175, abs=1e-12)  # the noise-free data: the truth
+
+
+def test_a_failure_anywhere_is_reported_even_after_the_results(tmp_path, summary):
+    """the results cell ran, then a later cell failed: the run failed, and read_results says so."""
+    path = write_notebook(tmp_path / "late.ipynb", ([RESULTS_TAG], [output(summary)]), ([], [ERROR]))
+    with pytest.raises(ValueError, match=error_pattern(path, r"its execution failed: cell 2 raised DivergenceError: "
+                                                             r"diverged")):
+        read_results(path)
+    path = write_notebook(tmp_path / "in_cell.ipynb", ([RESULTS_TAG], [output(summary), ERROR]))
+    with pytest.raises(ValueError, match="its execution failed: cell 1 raised DivergenceError"):
+        read_results(path)
+
+
+def test_papermills_error_marks_are_a_failure(tmp_path, summary):
+    path = write_notebook(tmp_path / "marked.ipynb", ([RESULTS_TAG], [output(summary)]), ([], []))
+    nb = nbformat.read(path, as_version=4)
+    nb.cells[2].metadata["papermill"] = {"exception": True, "status": "failed"}
+    nbformat.write(nb, path)
+    with pytest.raises(ValueError, match="cell 2 raised an exception \\(papermill marked it\\)"):
+        read_results(path)
+    nb.cells[2].metadata["papermill"] = {"exception": False}
+    nb.metadata["papermill"] = {"exception": True}
+    nbformat.write(nb, path)
+    with pytest.raises(ValueError, match="papermill recorded an exception"):
+        read_results(path)
+
+
+@pytest.mark.parametrize(
+    "key, value, message",
+    [
+        ("w", "abc", "results['w'] must be a number or null, got 'abc' (str)"),
+        ("b", [0.4], "results['b'] must be a number or null, got [0.4] (list)"),
+        ("final_loss", True, "results['final_loss'] must be a number or null, got True (bool)"),
+        ("learning_rate", None, "results['learning_rate'] must be a number, got None (NoneType)"),
+        ("updates", 1.5, "results['updates'] must be an int >= 0, got 1.5"),
+        ("updates", -1, "results['updates'] must be an int >= 0, got -1"),
+        ("status", "fine", "must be one of converged, not_converged, diverged, dead_relu, got 'fine'"),
+        ("status", "x" * 10**6, "got 'xxxxxxxx"),
+    ],
+)
+def test_read_results_checks_the_types_it_returns(tmp_path, summary, key, value, message):
+    path = write_notebook(tmp_path / "typed.ipynb", ([RESULTS_TAG], [output({**summary, key: value})]))
+    with pytest.raises(ValueError) as e:
+        read_results(path)
+    assert str(e.value).startswith(f"{path}: ") and message in str(e.value) and len(str(e.value)) < 300
+
+
+def test_read_results_returns_the_promised_types(tmp_path, summary):
+    path = write_notebook(tmp_path / "ints.ipynb", ([RESULTS_TAG], [output({**summary, "w": 0, "learning_rate": 1,
+                                                                            "final_loss": None})]))
+    res = read_results(path)
+    assert (res["w"], res["learning_rate"], res["final_loss"]) == (0.0, 1.0, None)
+    assert type(res["w"]) is float and type(res["learning_rate"]) is float and type(res["updates"]) is int
+
+
+def test_read_results_never_returns_a_stale_result(tmp_path, summary):
+    """two notebooks of one file name in two folders, then one rewritten in place: each read is of the file as it is."""
+    first, second = tmp_path / "a" / "05_training.ipynb", tmp_path / "b" / "05_training.ipynb"
+    first.parent.mkdir()
+    second.parent.mkdir()
+    write_notebook(first, ([RESULTS_TAG], [output({**summary, "seed": 1, "w": 0.1})]))
+    write_notebook(second, ([RESULTS_TAG], [output({**summary, "seed": 2, "w": 0.2})]))
+    assert (read_results(first)["seed"], read_results(first)["w"]) == (1, 0.1)
+    assert (read_results(second)["seed"], read_results(second)["w"]) == (2, 0.2)
+    write_notebook(first, ([RESULTS_TAG], [output({**summary, "seed": 3, "w": 0.3})]))  # a new run, same path
+    assert (read_results(first)["seed"], read_results(first)["w"]) == (3, 0.3)
+    write_notebook(first, ([RESULTS_TAG], []))  # a later run that stopped before its results
+    with pytest.raises(ValueError, match="has no application/json output"):
+        read_results(first)
+    nb = nbformat.read(second, as_version=4)  # the notebook a run returns is read as given, not from the path
+    nb.cells[1].outputs[0]["data"][MIME]["seed"] = 4
+    assert read_results(second, nb)["seed"] == 4 and read_results(second)["seed"] == 2
+
+
+@pytest.mark.parametrize("content", [b"", b"{not json", b'{"cells": []}', b"\xff\xfe"])
+def test_read_results_on_a_broken_file_is_one_line(tmp_path, content):
+    path = tmp_path / "broken.ipynb"
+    path.write_bytes(content)
+    with pytest.raises(ValueError, match=error_pattern(path, "")) as e:
+        read_results(path)
+    assert "\n" not in str(e.value)
