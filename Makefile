@@ -1,6 +1,7 @@
 # Linear regression in PyTorch, step by step.
 #   make run      build .venv if needed, execute every notebook into build/run/, print the fitted line
 #   make test     build .venv (with the test tools) if needed, run the whole suite
+#   make test-portable  nbval over every notebook with torch's portable CPU kernels (ATEN_CPU_CAPABILITY=default)
 #   make lab      open the series in JupyterLab (127.0.0.1 only, with a token)
 #   make sweep    rerun 05_training.ipynb over 12 learning rates x 2 activations into build/sweep/
 #   make student  student copies without the solutions, in build/student/
@@ -17,7 +18,7 @@ JOBS   ?= $(shell nproc 2>/dev/null || echo 2)
 .DEFAULT_GOAL := help
 
 help:
-	@sed -n '2,9p' Makefile | sed 's/^# *//'
+	@sed -n '2,10p' Makefile | sed 's/^# *//'
 
 # The environment is rebuilt when pyproject.toml changes, or when .venv is missing or broken
 # (for example copied from another machine, or made by another Python).
@@ -26,7 +27,10 @@ $(VENV)/.base: pyproject.toml
 	  || { $(PYTHON) -c 'import sys; sys.exit(sys.version_info[:2] != (3, 11))' \
 	         || { echo "Python 3.11 is required; set PYTHON=/path/to/python3.11"; exit 1; }; \
 	       echo "Creating $(VENV) with $(PYTHON)"; rm -rf $(VENV); $(PYTHON) -m venv $(VENV); }
-	$(BIN)/python -m pip install --quiet --disable-pip-version-check -e .
+	@# torch's CPU build from download.pytorch.org on Linux without CUDA, else pip's own configuration: one line says which
+	@torch_args=$$($(BIN)/python tools/torch_index.py || true); \
+	  echo "$(BIN)/python -m pip install --quiet --disable-pip-version-check $${torch_args:+$$torch_args }-e ." \
+	  && $(BIN)/python -m pip install --quiet --disable-pip-version-check $$torch_args -e .
 	@touch $@
 
 $(VENV)/.test: $(VENV)/.base
@@ -44,6 +48,13 @@ sweep: $(VENV)/.base
 
 test: $(VENV)/.test
 	$(BIN)/python -m pytest -n $(JOBS) --dist loadgroup --nbval notebooks tests
+
+# nbval again over every notebook, with torch's portable kernels instead of the CPU's vector ones (AVX2, AVX-512):
+# what nbval compares must not depend on the CPU. One notebook per worker (--dist loadfile: its cells in order).
+PORTABLE ?= notebooks
+.PHONY: test-portable
+test-portable: $(VENV)/.test
+	ATEN_CPU_CAPABILITY=default $(BIN)/python -m pytest -n $(JOBS) --dist loadfile -p no:cacheprovider --nbval $(PORTABLE)
 
 # README or index first, no news or update pop-ups: helpers/lab.py (tests/test_browser.py checks both)
 lab: $(VENV)/.base

@@ -1,7 +1,10 @@
 """helpers.bench: the quick run keeps the benchmark from rotting; the pieces around it do what they say.
 
 No test here asserts a time or that a target is met: timings on a shared machine vary too much. They
-check the table's structure and that every ratio is a finite, positive number.
+check the table's structure, that every ratio is a finite, positive number, and that the ratios point the right
+way: relations that hold by construction on any machine, however loaded, with margins of 3x or more (a timing
+that does ten times the work of another, 1,000 updates against one, any update against one read of the data).
+An inverted ratio (baseline over function) or a report that prints something else than it measured fails them.
 """
 
 from __future__ import annotations
@@ -46,6 +49,21 @@ def test_quick_run_prints_one_table_of_finite_positive_ratios(tmp_path, capsys):
         ratios += r["scaling"][str(n)].values()
     assert len(ratios) == 3 + 1 + 8 * len(QUICK["sizes"])
     assert all(math.isfinite(v) and v > 0 for v in ratios), r
+    # the ratios point the right way, whatever the machine's speed: each holds by construction, with a wide margin
+    for n in QUICK["sizes"]:
+        row = r["scaling"][str(n)]
+        # every path reads X and y at least once, and does more: more than the floor (one read), here many times
+        for key in ("autograd", "hand", "stats_pass", "stats_update", "closed_form", "train_fixed"):
+            if key != "stats_update":  # O(1): no read of X at all, so it can be below the floor
+                assert row[key] > 1, (n, key, row)
+        # the stats pass and 1,000 O(1) updates against one such update: about 1,000 times; against the pass alone
+        assert row["stats_1000"] > 100 * row["stats_update"], (n, row)
+        assert row["stats_1000"] > row["stats_pass"], (n, row)
+    # on 40 points, 149 O(1) updates cost a fraction of 149 autograd steps (0.2 against 1.2 in a full run)
+    assert r["original"]["stats"] < r["original"]["autograd"], r["original"]
+    # a DataLoader indexes 64 rows one by one and stacks them; a slice is one view (5x in a full run)
+    assert r["minibatch"] > 1, r["minibatch"]
+
     # memory: at the quick run's small N, a part can reuse memory that is already resident (the stats updates
     # allocate next to nothing), so a peak of 0 extra bytes is a valid measurement there
     memory = [v for part in ("train", "step") for v in r["memory"][part].values()]
@@ -68,6 +86,58 @@ def test_ratios_time_the_baseline_right_before_each_function():
     assert set(r) == {"a", "b"} and all(v > 0 for v in r.values()) and base > 0
     with pytest.raises(ValueError, match="repeats must be >= 1"):
         ratios({"a": lambda: None}, lambda: None, 0)
+
+
+def _work() -> int:
+    return sum(range(20_000))  # a fixed amount of pure-Python work (~0.3 ms): the same on every call
+
+
+def test_ratios_are_a_function_over_its_baseline_not_the_other_way():
+    """ten times the baseline's work is about 10, the baseline against itself about 1, whatever the machine's speed:
+    each round times the pair back to back, so a busy moment slows both."""
+    r, base = ratios({"ten": lambda: [_work() for _ in range(10)], "itself": _work}, _work, repeats=5)
+    assert r["ten"] > 3, r  # about 10; inverted, 0.1
+    assert 1 / 3 < r["itself"] < 3, r  # about 1: the same function on both sides
+    assert r["ten"] > 3 * r["itself"], r
+    assert base > 0
+
+
+def test_ratios_time_each_call_over_inner_calls():
+    # inner repeats a call within one timing and divides by it: the ratio stays about the same
+    r, _ = ratios({"ten": lambda: [_work() for _ in range(10)]}, _work, repeats=3, inner=3)
+    assert r["ten"] > 3, r
+
+
+def test_the_table_prints_what_was_measured_where_it_belongs():
+    """each figure of the table is the measured value of its row and column: distinct values everywhere, so a
+    swapped column, an inverted ratio or a wrong key shows."""
+    sizes = [10**3, 10**4]
+    cols = ("autograd", "hand", "stats_pass", "stats_update", "stats_1000", "closed_form", "train_fixed")
+    scaling = {str(n): {c: float(f"{k + 2}.{i + 1}") for i, c in enumerate(cols)} | {"floor_seconds": 1e-6}
+               for k, n in enumerate(sizes)}  # fmt: skip
+    r = {
+        "quick": True, "date": "2026-01-01", "cpu": "test cpu", "cores": 2, "threads": 1, "torch": "2.13.0",
+        "repeats": 3, "sizes": sizes, "original": {"autograd": 1.25, "hand": 1.05, "stats": 0.213},
+        "scaling": scaling, "memory_n": 10**5,
+        "memory": {"train": {"autograd": 7.1, "hand": 1.61, "stats": 0.51},
+                   "step": {"autograd": 6.2, "hand": 1.32, "stats": 0.043}},
+        "minibatch_n": 10**4, "minibatch_repeats": 3, "minibatch": 5.07,
+    }  # fmt: skip
+    lines = table(r, TARGETS).splitlines()
+
+    def row(start: str) -> list[str]:
+        (line,) = [line for line in lines[: -len(TARGETS)] if line.strip().startswith(start)]
+        return line.split()
+
+    for m in METHODS:
+        assert row(f'train(method="{m}")')[1] == f"{r['original'][m]:.3g}", m
+    for n in sizes:
+        assert row(power(n))[2:] == [f"{scaling[str(n)][c]:.3g}" for c in cols], n
+    assert row("whole train()")[2:] == [f"{r['memory']['train'][m]:.3g}" for m in METHODS]
+    assert row("updates only")[2:] == [f"{r['memory']['step'][m]:.3g}" for m in METHODS]
+    assert row("DataLoader over a TensorDataset")[-1] == "5.07"
+    targets = lines[-len(TARGETS) :]
+    assert [t.split()[-4] for t in targets] == ["1.05", "3.2", "3.5", "1.61"], targets  # N = 10^4's hand, stats 1000
 
 
 def test_power_names_powers_of_ten():

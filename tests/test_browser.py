@@ -35,6 +35,9 @@ ALL = sorted(p.name for p in NOTEBOOKS.glob("[0-9][0-9]_*.ipynb"))
 WIDGET = "application/vnd.jupyter.widget-view+json"
 IMAGES = ("image/png", "image/jpeg", "image/gif")
 RUN_TIMEOUT_MS = 120_000  # one notebook's Run All; each takes a few seconds
+# pytest-timeout's limit here, over the suite's 120 s: a test may wait 60 s for a kernel and twice RUN_TIMEOUT_MS for
+# Run All, and the first test also starts the server and the browser; those waits fail first, saying what hung
+pytestmark = pytest.mark.timeout(360)
 VIEWPORT = {"width": 1280, "height": 900}
 
 # JavaScript run in the page; window.jupyterapp is there because of --LabApp.expose_app_in_browser

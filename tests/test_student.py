@@ -127,7 +127,7 @@ def test_student_copy_runs_to_its_first_stub_and_passes_with_the_solutions_back(
     teacher = _read(name)
     student = nbformat.read(copies / name, as_version=4)
     stub_cells = _tagged(student, STUB)  # before running: nbclient puts each executed cell in place
-    client = NotebookClient(student, km=kernel, kernel_name="python3", timeout=300)
+    client = NotebookClient(student, km=kernel, kernel_name="python3", timeout=100)  # per cell, below pytest-timeout
     ran_before_first_stub, stubs = 0, 0
     with client.setup_kernel():
         reset = nbformat.v4.new_code_cell(f"%reset -f\nimport os\nos.chdir({str(tmp_path)!r})")
