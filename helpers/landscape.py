@@ -47,7 +47,10 @@ def plot_contours(
     fig = new_figure((6, 6.4))
     ax = fig.subplots()
     levels = np.geomspace(max(float(L.min()), 1e-4), float(L.max()), 14)
-    cs = ax.contour(W.numpy(), B.numpy(), L.numpy(), levels=levels, cmap="viridis", norm=LogNorm(),
+    # a grid node can land exactly on the minimum (it does with torch's portable kernels), where the loss is 0:
+    # lifting it below the lowest level draws the same contours, and LogNorm has no zero to mask and warn about
+    Z = np.maximum(L.numpy(), levels[0] / 10)
+    cs = ax.contour(W.numpy(), B.numpy(), Z, levels=levels, cmap="viridis", norm=LogNorm(),
                     linewidths=0.9)
     ax.clabel(cs, cs.levels[1::2], fmt="%.2g", fontsize=7)
     w_star, b_star = (v.item() for v in closed_form(X.double(), y.double()))

@@ -41,7 +41,7 @@ SEED = _int(0, MAX_SEED)
 LR = _positive()
 UPDATES = _int(1, MAX_UPDATES)
 EPOCHS = _int(1, MAX_UPDATES + 1)  # the original's loop makes num_epochs - 1 updates
-SIGMA = Parameter(float, lambda v: math.isfinite(v) and 0 <= v <= 10, "a finite number in [0, 10]")
+SIGMA = _positive(10.0)  # noise > 0: 01 and 10 are about noise, and 10 divides by sigma^2
 ACTIVATION = Parameter(str, lambda v: v in ("relu", "none"), "'relu' or 'none'")
 
 # notebook (its file name without .ipynb) -> its parameters, in the order of its parameters cell

@@ -317,7 +317,7 @@ def test_two_make_runs_at_once_into_one_folder_both_succeed(tmp_path):
         ("05_training", ["-p", "num_epochs", "1000000000"], f"num_epochs must be an int in [1, {MAX_UPDATES + 1}]"),
         ("05_training", ["--sweep", "learning_rate=1,1.0"], "--sweep learning_rate: 1 and 1.0 are the same value"),
         ("05_training", ["--sweep", "learning_rate=0.001,1e-3"], "0.001 and 1e-3 are the same value"),
-        ("01_data", ["-p", "sigma", "-1.0"], "sigma must be a finite number in [0, 10], got -1.0"),
+        ("01_data", ["-p", "sigma", "-1.0"], "sigma must be a finite number > 0 and <= 10, got -1.0"),
         ("10_noise_and_generalization", ["-p", "n_val", "0"], "n_val must be an int in [1, 1000000], got 0"),
         ("10_noise_and_generalization", ["-p", "n_val", "198"], "n_val <= num_points - 3 = 197, got n_val = 198"),
         ("10_noise_and_generalization", ["-p", "num_points", "10", "--sweep", "n_val=5,8"],
