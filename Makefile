@@ -38,12 +38,12 @@ $(VENV)/.test: $(VENV)/.base
 	@touch $@
 
 run: $(VENV)/.base
-	$(BIN)/python -m helpers.run
+	$(BIN)/python -m helpers.tools.run
 
 # 05_training.ipynb at 12 learning rates from 1e-4 to just past 2/lambda_max = 0.0099824, with and without the ReLU
 SWEEP_LRS := 0.0001,0.0002,0.0005,0.001,0.002,0.003,0.005,0.007,0.008,0.009,0.0095,0.0105
 sweep: $(VENV)/.base
-	$(BIN)/python -m helpers.rerun notebooks/05_training.ipynb --out build/sweep --jobs $(JOBS) \
+	$(BIN)/python -m helpers.tools.rerun notebooks/05_training.ipynb --out build/sweep --jobs $(JOBS) \
 	  --sweep learning_rate=$(SWEEP_LRS) --sweep activation=relu,none
 
 test: $(VENV)/.test
@@ -56,28 +56,28 @@ PORTABLE ?= notebooks
 test-portable: $(VENV)/.test
 	ATEN_CPU_CAPABILITY=default $(BIN)/python -m pytest -n $(JOBS) --dist loadfile -p no:cacheprovider --nbval $(PORTABLE)
 
-# README or index first, no news or update pop-ups: helpers/lab.py (tests/test_browser.py checks both)
+# README or index first, no news or update pop-ups: helpers/tools/lab.py (tests/test_browser.py checks both)
 lab: $(VENV)/.base
-	$(BIN)/python -m helpers.lab
+	$(BIN)/python -m helpers.tools.lab
 
 .PHONY: student slides html
 # Student copies in build/student/: each solution cell becomes a stub that raises NotImplementedError
 student: $(VENV)/.base
-	$(BIN)/python -m helpers.student
+	$(BIN)/python -m helpers.tools.student
 
 # The executed series as reveal.js decks (build/slides/) and as a linked site (build/html/), both offline;
 # reveal.js and MathJax come once from the npm registry into build/vendor/ (helpers/vendor.py)
 slides: $(VENV)/.base
-	$(BIN)/python -m helpers.site --slides
+	$(BIN)/python -m helpers.tools.site --slides
 
 html: $(VENV)/.base
-	$(BIN)/python -m helpers.site --html
+	$(BIN)/python -m helpers.tools.site --html
 
 .PHONY: bench
-# One table of ratios, each against a baseline timed in the same run (helpers/bench.py): a minute or two.
+# One table of ratios, each against a baseline timed in the same run (helpers/tools/bench.py): a minute or two.
 # `make bench BENCH_ARGS=--quick` measures small N in seconds; BENCH_ARGS="--threads 1" pins torch to one thread.
 bench: $(VENV)/.base
-	$(BIN)/python -m helpers.bench $(BENCH_ARGS)
+	$(BIN)/python -m helpers.tools.bench $(BENCH_ARGS)
 
 clean:
 	rm -rf build .pytest_cache

@@ -7,7 +7,7 @@ import numbers
 
 import torch
 
-from .parameters import MAX_SEED  # torch.Generator.manual_seed takes 0 .. 2**64 - 1
+from helpers.parameters import MAX_SEED  # torch.Generator.manual_seed takes 0 .. 2**64 - 1
 
 ACTIVATIONS = ("relu", "none")
 LOSSES = ("sum", "mean")

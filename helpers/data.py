@@ -7,7 +7,7 @@ import numbers
 
 import torch
 
-from .checks import check_count, check_device, check_dtype, check_matrix, check_seed
+from helpers.checks import check_count, check_device, check_dtype, check_matrix, check_seed
 
 MAX_POINTS = 2**40  # rows uniform_x may draw: 8 TB of float64, past any machine, yet far below int64's limit
 

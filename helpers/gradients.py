@@ -16,7 +16,7 @@ from typing import NamedTuple
 
 import torch
 
-from .checks import ACTIVATIONS, LOSSES, check_choice, check_data, check_param
+from helpers.checks import ACTIVATIONS, LOSSES, check_choice, check_data, check_param
 
 CHUNK = 1 << 16  # rows per block on a CPU: a block of x, y and r fits in cache (about 1.5 MB in float64)
 
@@ -85,8 +85,8 @@ def autograd_grad(
     X: torch.Tensor, y: torch.Tensor, w: torch.Tensor, b: torch.Tensor, loss: str = "sum", activation: str = "relu"
 ) -> Gradients:
     """the same gradients from autograd, for checking the hand-derived ones.  -> Gradients in the data's dtype"""
-    from .losses import loss_value
-    from .model import predict
+    from helpers.losses import loss_value
+    from helpers.model import predict
 
     X, y = check_data(X, y)
     w, b = check_param("w", w, X.device), check_param("b", b, X.device)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import torch
 
-from .checks import LOSSES, check_choice, check_matrix
+from helpers.checks import LOSSES, check_choice, check_matrix
 
 
 def _pair(y_hat: object, y: object) -> tuple[torch.Tensor, torch.Tensor]:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import torch
 
-from .checks import ACTIVATIONS, check_choice, check_device, check_dtype, check_matrix, check_param, check_seed
+from helpers.checks import ACTIVATIONS, check_choice, check_device, check_dtype, check_matrix, check_param, check_seed
 
 
 def init_params(

@@ -14,8 +14,7 @@ from typing import NamedTuple
 
 import torch
 
-from .checks import LOSSES, check_choice, check_data, check_lr, check_matrix
-
+from helpers.checks import LOSSES, check_choice, check_data, check_lr, check_matrix
 
 CHUNK = 1 << 16  # rows per block when centring the data
 SAFE_EXPONENT = {torch.float32: 30, torch.float64: 250}  # data within 2**-e .. 2**e is used as it is, unscaled

@@ -13,9 +13,9 @@ from typing import Callable
 
 import torch
 
-from .checks import ACTIVATIONS, LOSSES, check_choice, check_count, check_data, check_lr, check_param
-from .gradients import loss_and_grad
-from .solve import closed_form, hessian
+from helpers.checks import ACTIVATIONS, LOSSES, check_choice, check_count, check_data, check_lr, check_param
+from helpers.gradients import loss_and_grad
+from helpers.solve import closed_form, hessian
 
 METHODS = ("autograd", "hand", "stats")
 STATUSES = ("converged", "not_converged", "diverged", "dead_relu")
@@ -74,7 +74,7 @@ def _hand_step(X: torch.Tensor, y: torch.Tensor, loss: str, activation: str) -> 
 
 
 def _stats_step(X: torch.Tensor, y: torch.Tensor, loss: str, activation: str) -> Step:
-    from .suffstats import stats_step
+    from helpers.further.suffstats import stats_step
 
     return stats_step(X, y, loss, activation)
 

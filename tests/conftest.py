@@ -37,7 +37,7 @@ def kernel():
     """
     from jupyter_core.utils import run_sync
 
-    from helpers.execute import private_kernel
+    from helpers.tools.execute import private_kernel
 
     with private_kernel() as km:
         run_sync(km.start_kernel)()

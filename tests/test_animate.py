@@ -12,8 +12,16 @@ import torch
 from matplotlib.figure import Figure
 from PIL import Image
 
-from helpers import (Html, animate_training, frame_updates, init_params, offline_html, original_data,
-                     plot_training_frames, train)
+from helpers import (
+    animate_training,
+    frame_updates,
+    init_params,
+    offline_html,
+    original_data,
+    plot_training_frames,
+    train,
+)
+from helpers.figures.animate import Html
 
 FRAME = re.compile(r'frames\[(\d+)\] = "data:image/png;base64,([^"]*)"')
 # the notebook tests' pattern for an absolute path a machine would print (tests/test_notebooks.py)

@@ -1,4 +1,4 @@
-"""helpers.bench: the quick run keeps the benchmark from rotting; the pieces around it do what they say.
+"""helpers.tools.bench: the quick run keeps the benchmark from rotting; the pieces around it do what they say.
 
 No test here asserts a time or that a target is met: timings on a shared machine vary too much. They
 check the table's structure, that every ratio is a finite, positive number, and that the ratios point the right
@@ -18,10 +18,11 @@ import sys
 import pytest
 import torch
 
-from helpers import bench_memory, init_params, original_data, train
-from helpers.bench import QUICK, TARGETS, main, plain_loop
-from helpers.timing import ratios
-from helpers.bench_report import power, table
+from helpers import init_params, original_data, train
+from helpers.further.timing import ratios
+from helpers.tools import bench_memory
+from helpers.tools.bench import QUICK, TARGETS, main, plain_loop
+from helpers.tools.bench_report import power, table
 from helpers.training import METHODS
 
 SCALING_KEYS = {"autograd", "hand", "stats_pass", "stats_update", "stats_1000", "closed_form", "train_fixed"}
@@ -32,7 +33,7 @@ def test_quick_run_prints_one_table_of_finite_positive_ratios(tmp_path, capsys):
     assert main(["--quick", "--json", str(out)]) == 0
     text = capsys.readouterr().out
     lines = text.splitlines()
-    assert lines[0].startswith("helpers.bench --quick: ") and "on 1 thread, float64" in lines[0]  # the default
+    assert lines[0].startswith("helpers.tools.bench --quick: ") and "on 1 thread, float64" in lines[0]  # the default
     headings = ("1. The original problem", "2. Cost over the floor", "3. Peak extra memory", "4. Minibatch SGD")
     for heading in (*headings, "Targets"):
         assert sum(line.startswith(heading) for line in lines) == 1, heading
@@ -190,7 +191,7 @@ def test_bad_command_line_values_exit_2_with_one_line(entry, args, text, capsys)
 
 
 def test_a_bad_value_exits_2_from_the_command_line():
-    done = subprocess.run([sys.executable, "-m", "helpers.bench", "--threads", "-1"], capture_output=True, text=True,
+    done = subprocess.run([sys.executable, "-m", "helpers.tools.bench", "--threads", "-1"], capture_output=True, text=True,
                           timeout=120)  # fmt: skip
     assert done.returncode == 2 and "--threads must be >= 0, got -1" in done.stderr and done.stdout == ""
 

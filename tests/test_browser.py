@@ -28,7 +28,7 @@ import nbformat
 import pytest
 from headless import ROOT, SHOTS, chromium, descendants, reap, require_chromium
 
-from helpers.lab import first_page, lab_args, write_settings
+from helpers.tools.lab import first_page, lab_args, write_settings
 
 NOTEBOOKS = ROOT / "notebooks"
 ALL = sorted(p.name for p in NOTEBOOKS.glob("[0-9][0-9]_*.ipynb"))

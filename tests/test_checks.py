@@ -10,29 +10,29 @@ import torch
 
 from helpers import (
     autograd_grad,
-    batch_order,
     closed_form,
     design_matrix,
     fit_sgd,
     fits_over_seeds,
-    linear_from,
-    minibatch_sgd,
-    noisy_data,
-    path_losses,
-    pre_activation,
-    contraction,
     grad,
     hessian,
     init_params,
+    linear_from,
     loss_value,
+    minibatch_sgd,
+    noisy_data,
     original_data,
+    path_losses,
     predict,
     spectrum,
     train,
     true_line,
     uniform_x,
 )
-from helpers.suffstats import sums
+from helpers.further.minibatch import batch_order
+from helpers.further.suffstats import sums
+from helpers.model import pre_activation
+from helpers.solve import contraction
 
 X0, Y0 = original_data()
 W0, B0 = init_params(0)

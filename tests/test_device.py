@@ -9,8 +9,18 @@ import pytest
 import torch
 
 from helpers import (
-    autograd_grad, closed_form, grad, init_params, minibatch_sgd, noisy_data, original_data, predict, spectrum,
-    summarize, train, uniform_x,
+    autograd_grad,
+    closed_form,
+    grad,
+    init_params,
+    minibatch_sgd,
+    noisy_data,
+    original_data,
+    predict,
+    spectrum,
+    summarize,
+    train,
+    uniform_x,
 )
 
 DEVICES = ["cpu"] + (["cuda"] if torch.cuda.is_available() else [])

@@ -1,4 +1,4 @@
-"""helpers.distributed: two processes under torchrun give the single-process run with the same global batches.
+"""helpers.further.distributed: two processes under torchrun give the single-process run with the same global batches.
 
 Tolerance: float64. Each rank sums the squares of its half of a batch and DistributedDataParallel adds
 the halves' gradients, so an update differs from the single-process one only in how the sums are
@@ -19,8 +19,8 @@ import pytest
 import torch
 import torch.distributed as dist
 
-from helpers.distributed import TOLERANCE, OneNeuron, data_parallel_sgd, max_difference, problem
-from helpers.minibatch import minibatch_sgd
+from helpers.further.distributed import TOLERANCE, OneNeuron, data_parallel_sgd, max_difference, problem
+from helpers.further.minibatch import minibatch_sgd
 from helpers.model import predict
 
 SETTINGS = {"lr": 0.1, "batch_size": 64, "epochs": 2, "loss": "mean", "activation": "relu", "seed": 3}
@@ -31,7 +31,7 @@ def test_two_processes_equal_one(tmp_path):
     out = tmp_path / "run.json"
     cmd = [
         sys.executable, "-m", "torch.distributed.run", "--standalone", "--nproc-per-node", "2",
-        "-m", "helpers.distributed", "--points", str(POINTS), "--out", str(out), "--device", "cpu",
+        "-m", "helpers.tools.torchrun", "--points", str(POINTS), "--out", str(out), "--device", "cpu",
         "--batch-size", "64", "--epochs", "2", "--lr", "0.1", "--seed", "3",
     ]  # fmt: skip
     env = os.environ | {"OMP_NUM_THREADS": "1"}  # what torchrun would set, said here so it need not warn

@@ -2,7 +2,7 @@
 
 Most faults are injected in-process or in a short `python -c` subprocess with papermill replaced by a fake
 that writes a small executed notebook (no kernel): a killed worker, a full disk, a write refused. Three
-tests start real kernels: a sweep whose notebook kills its own worker, two `helpers.run` at once into one
+tests start real kernels: a sweep whose notebook kills its own worker, two `helpers.tools.run` at once into one
 folder, and the offline HTML of a real run. Every subprocess has a timeout, so nothing here can hang.
 """
 
@@ -23,12 +23,12 @@ import nbformat
 import pytest
 from nbformat.v4 import new_code_cell
 
-import helpers.execute
-import helpers.rerun
-import helpers.run
-from helpers.execute import execute
+import helpers.tools.execute
+import helpers.tools.rerun
+import helpers.tools.run
 from helpers.parameters import MAX_UPDATES
-from helpers.rerun import main
+from helpers.tools.execute import execute
+from helpers.tools.rerun import main
 
 ROOT = Path(__file__).resolve().parent.parent
 NOTEBOOKS = ROOT / "notebooks"
@@ -106,7 +106,7 @@ def no_kernel(monkeypatch, tmp_path):
         mark.touch()
         raise RuntimeError("a kernel was started")
 
-    monkeypatch.setattr(helpers.rerun, "execute", started)
+    monkeypatch.setattr(helpers.tools.rerun, "execute", started)
     return mark
 
 
@@ -128,7 +128,7 @@ def test_a_killed_worker_is_recorded_and_the_sweep_goes_on(tmp_path):
     out = tmp_path / "sweep"
     done = _script(f"""
         import sys
-        from helpers.rerun import main
+        from helpers.tools.rerun import main
         sys.exit(main(["{NOTEBOOK}", "--sweep", "seed=0,1,3,5,6", "--jobs", "2", "--out", "{out}"]))
     """, env={"FAULT_KILL": "1"})
     assert done.returncode == 1, done.stderr
@@ -148,7 +148,7 @@ def test_a_notebook_that_kills_its_worker_ends_as_an_error_with_real_kernels(tmp
     source = tmp_path / "05_training.ipynb"
     nbformat.write(nb, source)
     out = tmp_path / "sweep"
-    done = subprocess.run([sys.executable, "-m", "helpers.rerun", str(source), "-p", "num_epochs", "3",
+    done = subprocess.run([sys.executable, "-m", "helpers.tools.rerun", str(source), "-p", "num_epochs", "3",
                            "--sweep", "seed=0,1,2", "--jobs", "2", "--out", str(out)],
                           capture_output=True, text=True, cwd=ROOT, timeout=TIMEOUT)
     assert done.returncode == 1, done.stderr
@@ -193,7 +193,7 @@ def test_write_atomic_replaces_a_symlink_never_its_target(tmp_path):
     target, link = tmp_path / "target.txt", tmp_path / "out.txt"
     target.write_text("keep me")
     link.symlink_to(target)
-    helpers.execute.write_atomic(link, "new")
+    helpers.tools.execute.write_atomic(link, "new")
     assert target.read_text() == "keep me" and not link.is_symlink() and link.read_text() == "new"
     assert sorted(p.name for p in tmp_path.iterdir()) == ["out.txt", "target.txt"]
 
@@ -205,7 +205,7 @@ def test_a_full_disk_stops_the_sweep_with_the_finished_runs_in_the_summary(tmp_p
     out = tmp_path / "sweep"
     done = _script(f"""
         import sys
-        from helpers.rerun import main
+        from helpers.tools.rerun import main
         sys.exit(main(["{NOTEBOOK}", "--sweep", "seed=0,1,2,5,6", "--jobs", "1", "--out", "{out}"]))
     """, env={"FAULT_ENOSPC": "1"})
     assert done.returncode == 1, done.stderr
@@ -227,7 +227,7 @@ def test_a_summary_that_cannot_be_written_is_one_line(tmp_path):
     out = tmp_path / "sweep"
     done = _script(f"""
         import errno, pathlib, sys
-        from helpers.rerun import main
+        from helpers.tools.rerun import main
         write = pathlib.Path.write_bytes
         def full(self, data):
             if self.name.startswith(".summary"):
@@ -258,7 +258,7 @@ def test_a_full_disk_while_writing_the_page_leaves_no_truncated_page(tmp_path, m
 
     monkeypatch.setattr(Path, "write_bytes", full)
     full_disk = r"cannot write .*05_training\.html: No space left on device$"
-    with pytest.raises(helpers.execute.OutputError, match=full_disk):
+    with pytest.raises(helpers.tools.execute.OutputError, match=full_disk):
         execute(NOTEBOOK, tmp_path)
     assert sorted(p.name for p in tmp_path.iterdir()) == ["05_training.ipynb"]  # the notebook whole, no page
     nbformat.validate(nbformat.read(tmp_path / "05_training.ipynb", as_version=4))
@@ -292,7 +292,7 @@ def test_papermill_writes_a_temporary_file_renamed_at_the_end(tmp_path, monkeypa
 
 def test_two_make_runs_at_once_into_one_folder_both_succeed(tmp_path):
     out = tmp_path / "run"
-    cmd = [sys.executable, "-m", "helpers.run", "--only", "01", "--jobs", "1", "--out", str(out)]
+    cmd = [sys.executable, "-m", "helpers.tools.run", "--only", "01", "--jobs", "1", "--out", str(out)]
     procs = [subprocess.Popen(cmd, cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
              for _ in range(2)]
     try:
@@ -353,7 +353,7 @@ def test_billion_laughs_is_refused_quickly(tmp_path):
     f.write_text(LAUGHS)
     assert len(LAUGHS.encode()) < 1000
     start = time.perf_counter()
-    done = subprocess.run([sys.executable, "-m", "helpers.rerun", str(NOTEBOOK), "-f", str(f), "--out",
+    done = subprocess.run([sys.executable, "-m", "helpers.tools.rerun", str(NOTEBOOK), "-f", str(f), "--out",
                            str(tmp_path / "out")], capture_output=True, text=True, cwd=ROOT, timeout=60,
                           preexec_fn=_limited_memory)
     assert done.returncode == 2, done.stderr[-2000:]
@@ -399,7 +399,7 @@ def test_bad_out_folders_are_one_line(tmp_path, capsys, no_kernel, monkeypatch):
     try:
         if os.geteuid() != 0:  # root writes anyway: below, the refusal is injected as the kernel would give it
             assert "Permission denied" in _refused(capsys, [str(NOTEBOOK), "--out", str(read_only)])
-        monkeypatch.setattr(helpers.execute.tempfile, "mkstemp",
+        monkeypatch.setattr(helpers.tools.execute.tempfile, "mkstemp",
                             lambda *a, **k: (_ for _ in ()).throw(PermissionError(errno.EACCES, "Permission denied")))
         err = _refused(capsys, [str(NOTEBOOK), "--out", str(read_only)])
         assert "cannot write" in err and "Permission denied" in err
@@ -409,15 +409,15 @@ def test_bad_out_folders_are_one_line(tmp_path, capsys, no_kernel, monkeypatch):
 
 
 def test_make_run_refuses_bad_folders_in_one_line(tmp_path, capsys, monkeypatch):
-    monkeypatch.setattr(helpers.run, "ProcessPoolExecutor", lambda *a, **k: pytest.fail("notebooks were run"))
+    monkeypatch.setattr(helpers.tools.run, "ProcessPoolExecutor", lambda *a, **k: pytest.fail("notebooks were run"))
     for out, message in [(str(NOTEBOOKS), "--out must be outside notebooks"), ("notebooks/x", "outside notebooks"),
                          ("/dev/null", "is not a folder"), (str(tmp_path / "f" / "x"), "cannot create the folder")]:
         (tmp_path / "f").write_text("a file")
         monkeypatch.chdir(ROOT)
-        assert helpers.run.main(["--out", out]) == 2
+        assert helpers.tools.run.main(["--out", out]) == 2
         err = capsys.readouterr().err
         assert err.startswith("run: error: ") and err.count("\n") == 1 and message in err, err
-    assert helpers.run.main(["--only", "99"]) == 2 and "no notebook starts with 99" in capsys.readouterr().err
+    assert helpers.tools.run.main(["--only", "99"]) == 2 and "no notebook starts with 99" in capsys.readouterr().err
     assert not (NOTEBOOKS / "x").exists()
 
 
@@ -437,7 +437,7 @@ def _assert_offline(page: Path | str) -> None:
 @pytest.mark.parametrize("name", ["05_training", "06_visualization"])  # 06 has the widget panel
 def test_pages_load_nothing_from_the_network(name):
     nb = nbformat.read(NOTEBOOKS / f"{name}.ipynb", as_version=4)
-    page = helpers.execute.html_page(nb)
+    page = helpers.tools.execute.html_page(nb)
     _assert_offline(page)
     assert "application/vnd.jupyter.widget-state+json" not in page and "<img" in page
 
@@ -466,7 +466,7 @@ def test_a_failed_run_never_reports_a_stale_result(tmp_path, monkeypatch):
         raise RuntimeError("Kernel died before replying to kernel_info")
 
     monkeypatch.setattr("papermill.execute_notebook", no_kernel)
-    row = helpers.rerun.run_one(NOTEBOOK, tmp_path, {"learning_rate": 0.002})
+    row = helpers.tools.rerun.run_one(NOTEBOOK, tmp_path, {"learning_rate": 0.002})
     assert row["status"] == "error" and row["error"] == "RuntimeError: Kernel died before replying to kernel_info"
     assert row["output"] is None and "w" not in row and not (tmp_path / "05_training.ipynb").exists()
 
@@ -475,7 +475,7 @@ def test_json_output_of_a_failed_run_has_no_results(tmp_path):
     out = tmp_path / "out"
     done = _script(f"""
         import sys
-        from helpers.rerun import main
+        from helpers.tools.rerun import main
         sys.exit(main(["{NOTEBOOK}", "-p", "seed", "4", "--out", "{out}", "--json"]))
     """)
     assert done.returncode == 1, done.stderr

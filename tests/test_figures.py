@@ -34,14 +34,35 @@ from matplotlib.patches import Rectangle  # noqa: E402
 from matplotlib.quiver import Quiver  # noqa: E402
 
 import helpers  # noqa: E402
-from helpers import (  # noqa: E402
-    TRUE_B, TRUE_W, Fits, History, Spectrum, animate_training, frame_updates, init_params,
-    loss_grid, new_figure, next_step, plot_batch_sizes, plot_contours, plot_contours_by_activation, plot_data,
-    plot_fit, plot_losses, plot_next_step, plot_rate_vs_lr, plot_relu_vs_linear, plot_spread, plot_step,
-    plot_sweep, plot_training_frames, train,
+from helpers import (
+    TRUE_B,
+    TRUE_W,
+    animate_training,
+    frame_updates,
+    init_params,
+    loss_grid,
+    next_step,
+    plot_batch_sizes,
+    plot_contours,
+    plot_contours_by_activation,
+    plot_data,
+    plot_fit,
+    plot_losses,
+    plot_next_step,
+    plot_rate_vs_lr,
+    plot_relu_vs_linear,
+    plot_spread,
+    plot_step,
+    plot_sweep,
+    plot_training_frames,
+    train,
 )
-from helpers.bench_report import CURVES, plot_scaling  # noqa: E402
-from helpers.torch_way import SGDRun  # noqa: E402
+from helpers.figures.plots import new_figure
+from helpers.figures.scaling import CURVES, plot_scaling
+from helpers.further.noise import Fits
+from helpers.further.torch_way import SGDRun  # noqa: E402
+from helpers.solve import Spectrum
+from helpers.training import History
 
 EXACT = 1e-12
 

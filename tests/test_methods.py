@@ -24,8 +24,10 @@ import pytest
 import torch
 
 import helpers.gradients as gradients
-from helpers import METHODS, autograd_grad, contraction, init_params, noisy_data, spectrum, train, uniform_x
+from helpers import autograd_grad, init_params, noisy_data, spectrum, train, uniform_x
 from helpers.gradients import CHUNK, loss_and_grad
+from helpers.solve import contraction
+from helpers.training import METHODS
 
 F32_ULP = 2.0**-24
 TOL64 = 1e-12

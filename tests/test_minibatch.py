@@ -1,4 +1,4 @@
-"""helpers.minibatch: both loaders see the same batches, and each update is the hand gradient of its batch.
+"""helpers.further.minibatch: both loaders see the same batches, and each update is the hand gradient of its batch.
 
 Tolerance: float64 throughout. An update here and in the references below differ only in how a batch's
 sums are ordered (a dot product against autograd's .sum()), about 1e-16 relative per update; over the
@@ -14,7 +14,7 @@ import pytest
 import torch
 
 from helpers import init_params, noisy_data, train, uniform_x
-from helpers.minibatch import LOADERS, MinibatchRun, batch_order, minibatch_sgd
+from helpers.further.minibatch import LOADERS, MinibatchRun, batch_order, minibatch_sgd
 
 TOL = 1e-12
 

@@ -5,7 +5,8 @@ from __future__ import annotations
 import pytest
 import torch
 
-from helpers import init_params, pre_activation, predict
+from helpers import init_params, predict
+from helpers.model import pre_activation
 
 
 @pytest.mark.parametrize("seed", [0, 1, 42, 2020, 2**31 - 1])

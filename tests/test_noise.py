@@ -1,12 +1,22 @@
-"""helpers.noise: batched fits over noise seeds, the train/validation split, losses along a path, the spread plot."""
+"""helpers.further.noise: batched fits over noise seeds, the train/validation split, losses along a path, the spread plot."""
 
 from __future__ import annotations
 
 import pytest
 import torch
 
-from helpers import (closed_form, fits_over_seeds, init_params, loss_value, noisy_data, path_losses, plot_spread,
-                     train, train_val_split, uniform_x)
+from helpers import (
+    closed_form,
+    fits_over_seeds,
+    init_params,
+    loss_value,
+    noisy_data,
+    path_losses,
+    plot_spread,
+    train,
+    train_val_split,
+    uniform_x,
+)
 
 
 def test_fits_over_seeds_equal_one_closed_form_per_seed(data):

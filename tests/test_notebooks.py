@@ -13,6 +13,7 @@ import papermill
 import pytest
 
 import helpers
+from helpers.tools.results import read_results
 
 NOTEBOOKS = Path(__file__).resolve().parent.parent / "notebooks"
 SERIES = [
@@ -103,7 +104,7 @@ def test_training_notebook_parameters_and_results_cells():
     }  # fmt: skip
     nb = _read("05_training.ipynb")
     assert sum("results" in c.metadata.get("tags", []) for c in nb.cells) == 1
-    res = helpers.read_results(NOTEBOOKS / "05_training.ipynb")
+    res = read_results(NOTEBOOKS / "05_training.ipynb")
     assert res["updates"] == 149 and res["learning_rate"] == 0.001 and res["status"] == "not_converged"
 
 

@@ -13,7 +13,8 @@ import pytest
 import torch
 from matplotlib.figure import Figure
 
-from helpers import StepPanel, build_panel, hessian, init_params, next_step, plot_next_step
+from helpers import build_panel, hessian, init_params, next_step, plot_next_step
+from helpers.figures.panel import StepPanel
 
 TOL = 1e-12  # both sides compute in float64 from the same numbers; only the order of a few sums differs
 
@@ -148,7 +149,8 @@ def test_import_helpers_needs_no_ipywidgets():
         "X, y = original_data(); w, b = init_params(0)\n"
         "s = next_step(X, y, w.item(), b.item(), 0.001)\n"
         "print(repr(s.w_next - (s.w - 0.001 * s.grad_w)))\n"
-        "try:\n    helpers.StepPanel\nexcept ImportError:\n    print('no panel')\n"
+        "import helpers.figures.panel\n"
+        "try:\n    helpers.figures.panel.StepPanel\nexcept ImportError:\n    print('no panel')\n"
     )
     done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120)
     assert done.returncode == 0, done.stderr
@@ -157,13 +159,12 @@ def test_import_helpers_needs_no_ipywidgets():
 
 
 def test_step_panel_is_one_vbox_class_made_on_first_use(data, start):
-    import helpers
-    import helpers.panel
+    import helpers.figures.panel
 
-    assert StepPanel is helpers.StepPanel is helpers.panel.StepPanel and issubclass(StepPanel, widgets.VBox)
+    assert StepPanel is helpers.figures.panel.StepPanel and issubclass(StepPanel, widgets.VBox)
     assert type(build_panel(*data, *start, 0.001)) is StepPanel
     with pytest.raises(AttributeError, match="no attribute 'StepPanels'"):
-        helpers.StepPanels  # noqa: B018 - a misspelt name still fails as usual
+        helpers.figures.panel.StepPanels  # noqa: B018 - a misspelt name still fails as usual
 
 
 @pytest.mark.parametrize("w, b, lr, text", [

@@ -1,4 +1,4 @@
-"""helpers.params: command-line parameters read as papermill reads them, then checked. No kernels here.
+"""helpers.tools.params: command-line parameters read as papermill reads them, then checked. No kernels here.
 
 A stand-in notebook with a `parameters` cell (written to tmp_path) keeps these tests independent of
 the series' notebooks; test_rerun_cli.py runs the real 05_training.ipynb. Named nb.ipynb it has no entry
@@ -14,7 +14,15 @@ from nbformat.v4 import new_code_cell, new_notebook
 from papermill.cli import _resolve_type
 
 from helpers.parameters import MAX_SEED, MAX_UPDATES
-from helpers.params import UNKNOWN, ParameterError, check, collect, defaults, folder_name, parse_sweep, parse_value
+from helpers.tools.params import (
+    UNKNOWN,
+    ParameterError,
+    check,
+    collect,
+    defaults,
+    folder_name,
+    parse_value,
+)
 
 CELL = """learning_rate = 0.001  # step size
 num_epochs = 150  # num_epochs - 1 updates

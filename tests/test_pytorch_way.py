@@ -13,8 +13,9 @@ import torch
 from torch import nn, optim
 from torch.utils.data import DataLoader, TensorDataset
 
-from helpers import fit_sgd, init_params, linear_from, params_of, plot_batch_sizes, train
-from helpers.minibatch import minibatch_sgd
+from helpers import fit_sgd, init_params, linear_from, plot_batch_sizes, train
+from helpers.further.minibatch import minibatch_sgd
+from helpers.further.torch_way import params_of
 
 TOL = 1e-12
 RUNS = [(0, 0.001), (1, 0.005), (2, 0.009)]  # (seed, lr): the original's lr, a middle one, the fastest region

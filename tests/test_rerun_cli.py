@@ -1,4 +1,4 @@
-"""python -m helpers.rerun end to end: one rerun, a sweep, bad parameters, and Ctrl-C in the middle of a sweep.
+"""python -m helpers.tools.rerun end to end: one rerun, a sweep, bad parameters, and Ctrl-C in the middle of a sweep.
 
 The CLI runs 05_training.ipynb (or a copy with one planted failure) in a subprocess, writing into
 tmp_path. Expected values come from FACTS: lr = 0.009 kills the ReLU from seed 0 (w = -0.192600,
@@ -27,12 +27,14 @@ import psutil
 import pytest
 from nbformat.v4 import new_code_cell
 
-import helpers.rerun
-import helpers.sweep
+import helpers.further.sweep
+import helpers.tools.rerun
 from helpers import original_data, spectrum
-from helpers.execute import execute, in_series
-from helpers.rerun import main, outcome
-from helpers.sweep import lr_sweep, plot_sweep, sweep_table, write_summary
+from helpers.figures.sweep import plot_sweep
+from helpers.further.sweep import lr_sweep, sweep_table
+from helpers.tools.execute import execute, in_series
+from helpers.tools.rerun import main, outcome
+from helpers.tools.summary import write_summary
 
 ROOT = Path(__file__).resolve().parent.parent
 NOTEBOOK = ROOT / "notebooks" / "05_training.ipynb"
@@ -52,7 +54,7 @@ def _deadline(seconds: float = 120):
 
 @pytest.fixture
 def no_kernel(monkeypatch, tmp_path):
-    """helpers.rerun.execute replaced by one that leaves a mark and raises a plain exception (never pytest.fail,
+    """helpers.tools.rerun.execute replaced by one that leaves a mark and raises a plain exception (never pytest.fail,
     whose BaseException would kill a pool worker); the test asserts in its own process that no mark was left."""
     mark = tmp_path / "a-kernel-was-started"
 
@@ -60,12 +62,12 @@ def no_kernel(monkeypatch, tmp_path):
         mark.touch()
         raise RuntimeError("a kernel was started")
 
-    monkeypatch.setattr(helpers.rerun, "execute", started)
+    monkeypatch.setattr(helpers.tools.rerun, "execute", started)
     return mark
 
 
 def _cli(*args, env=None, **kwargs):
-    return subprocess.run([sys.executable, "-m", "helpers.rerun", *map(str, args)], capture_output=True, text=True,
+    return subprocess.run([sys.executable, "-m", "helpers.tools.rerun", *map(str, args)], capture_output=True, text=True,
                           cwd=ROOT, env=env, timeout=300, **kwargs)
 
 
@@ -179,7 +181,7 @@ def test_out_never_overwrites_a_notebook(tmp_path, monkeypatch, capsys, no_kerne
 def test_ctrl_c_keeps_the_finished_runs(tmp_path):
     out, tag = tmp_path / "sweep", str(tmp_path)
     proc = subprocess.Popen(
-        [sys.executable, "-m", "helpers.rerun", str(NOTEBOOK), "--sweep", "seed=0,1,2", "--jobs", "1", "--out", str(out)],
+        [sys.executable, "-m", "helpers.tools.rerun", str(NOTEBOOK), "--sweep", "seed=0,1,2", "--jobs", "1", "--out", str(out)],
         cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env={**os.environ, "RERUN_TEST_TAG": tag},
     )
     watchdog = threading.Timer(150, proc.kill)  # readline has no timeout of its own
@@ -232,7 +234,7 @@ def test_write_summary_of_nothing(tmp_path):
 def test_lr_sweep_checks_every_value_before_the_first_run(monkeypatch):
     X, y = original_data()
     runs = []
-    monkeypatch.setattr(helpers.sweep, "train", lambda *a, **k: runs.append(a))
+    monkeypatch.setattr(helpers.further.sweep, "train", lambda *a, **k: runs.append(a))
     with pytest.raises(ValueError, match=r"lr must be a finite number > 0, got -0\.001"):
         lr_sweep(X, y, [0.001, -0.001])
     with pytest.raises(ValueError, match=r"activation must be one of 'relu', 'none'; got 'tanh'"):
@@ -265,10 +267,10 @@ def test_an_error_in_a_sweep_stops_every_worker_and_kernel(tmp_path, monkeypatch
     def outcome(*args):
         raise RuntimeError("a bug while reporting the first run")
 
-    monkeypatch.setattr(helpers.rerun, "run_one", run_one)
-    monkeypatch.setattr(helpers.rerun, "outcome", outcome)
+    monkeypatch.setattr(helpers.tools.rerun, "run_one", run_one)
+    monkeypatch.setattr(helpers.tools.rerun, "outcome", outcome)
     with _deadline(), pytest.raises(RuntimeError, match="a bug while reporting"):
-        helpers.rerun.sweep(NOTEBOOK, {}, {"seed": [0, 1]}, tmp_path / "sweep", jobs=2, as_json=False)
+        helpers.tools.rerun.sweep(NOTEBOOK, {}, {"seed": [0, 1]}, tmp_path / "sweep", jobs=2, as_json=False)
     (mark,) = marks.iterdir()
     worker, kernel = map(int, mark.name.split("-"))
     deadline = time.monotonic() + 10

@@ -17,8 +17,9 @@ import nbformat
 import pytest
 from nbclient import NotebookClient
 
-from helpers import closed_form, init_params, original_data, read_results, spectrum
-from helpers.execute import execute
+from helpers import closed_form, init_params, original_data, spectrum
+from helpers.tools.execute import execute
+from helpers.tools.results import read_results
 
 NOTEBOOK = Path(__file__).resolve().parent.parent / "notebooks" / "05_training.ipynb"
 X, y = original_data()

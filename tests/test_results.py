@@ -11,8 +11,9 @@ import nbformat
 import pytest
 import torch
 
-from helpers import init_params, publish, read_results, summarize, train
+from helpers import init_params, publish, summarize, train
 from helpers.results import KEYS, MIME, RESULTS_TAG
+from helpers.tools.results import read_results
 
 
 def output(results=None, text="w: 0.17", as_string=False):

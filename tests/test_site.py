@@ -1,6 +1,6 @@
 """`make html` and `make slides`: rendered, linked, and opened from disk in headless Chromium with no network.
 
-Pages are rendered into a temporary folder with helpers.site.build (what the make targets run). In the
+Pages are rendered into a temporary folder with helpers.tools.site.build (what the make targets run). In the
 browser every request is watched: one that fails, or that goes anywhere but file: or data:, fails the test.
 """
 
@@ -15,7 +15,7 @@ import pytest
 from bs4 import BeautifulSoup  # comes with nbconvert
 from headless import SHOTS, chromium, watch_network
 
-from helpers.site import KINDS, STATIC, build, for_the_page, title
+from helpers.tools.site import KINDS, STATIC, build, for_the_page, title
 
 NOTEBOOKS = Path(__file__).resolve().parent.parent / "notebooks"
 ALL = sorted(p.name for p in NOTEBOOKS.glob("[0-9][0-9]_*.ipynb"))

@@ -7,18 +7,8 @@ import math
 import pytest
 import torch
 
-from helpers import (
-    closed_form,
-    contraction,
-    design_matrix,
-    hessian,
-    init_params,
-    noisy_data,
-    spectrum,
-    stability_limit,
-    train,
-    uniform_x,
-)
+from helpers import closed_form, design_matrix, hessian, init_params, noisy_data, spectrum, train, uniform_x
+from helpers.solve import contraction, stability_limit
 
 
 @pytest.mark.parametrize("n", [2, 3, 40, 1000])

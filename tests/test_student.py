@@ -19,7 +19,7 @@ import pytest
 from nbclient import NotebookClient
 from nbclient.exceptions import CellExecutionError
 
-from helpers.student import SOLUTION, STUB, main, python_source, restore, stub_source, student_copy
+from helpers.tools.student import SOLUTION, STUB, main, python_source, restore, stub_source, student_copy
 
 NOTEBOOKS = Path(__file__).resolve().parent.parent / "notebooks"
 ALL = sorted(p.name for p in NOTEBOOKS.glob("[0-9][0-9]_*.ipynb"))

@@ -1,4 +1,4 @@
-"""helpers.suffstats: six sums stand in for the data, and the O(1) step equals the hand step."""
+"""helpers.further.suffstats: six sums stand in for the data, and the O(1) step equals the hand step."""
 
 from __future__ import annotations
 
@@ -7,9 +7,9 @@ import math
 import pytest
 import torch
 
-import helpers.suffstats as suffstats
+import helpers.further.suffstats as suffstats
+from helpers.further.suffstats import CHUNK, Sums, stats_step, sums
 from helpers.gradients import loss_and_grad
-from helpers.suffstats import CHUNK, Sums, stats_step, sums
 
 
 def direct_sums(X, y):

@@ -18,22 +18,9 @@ import pytest
 import torch
 
 import helpers.training as training
-from helpers import (
-    CONVERGED_TOL,
-    METHODS,
-    STATUSES,
-    DivergenceError,
-    History,
-    closed_form,
-    contraction,
-    init_params,
-    loss_value,
-    noisy_data,
-    predict,
-    spectrum,
-    train,
-    uniform_x,
-)
+from helpers import closed_form, init_params, loss_value, noisy_data, predict, spectrum, train, uniform_x
+from helpers.solve import contraction
+from helpers.training import CONVERGED_TOL, METHODS, STATUSES, DivergenceError, History
 
 F32_ULP = 2.0**-24  # float32 spacing just below 1: the largest rounding step of a parameter in (0, 1)
 TOL32 = F32_ULP / (1 - 0.97721)  # see the module docstring: 2.6e-6 at lr = 0.001

@@ -19,7 +19,7 @@ The convention, for every notebook's "## Exercises" section (2 to 4 exercises):
    with the bare call `check_xxx(answer_<what>, <the task's parameters>)`, which prints "✓ correct". That
    cell is the one and only copy of the solution. nbval re-executes it and compares its output with the
    committed "✓ correct", and tests/test_exercises.py checks that every committed solution cell shows it, so
-   CI proves that each checker accepts its solution. Student copies (helpers/student.py) replace the cell
+   CI proves that each checker accepts its solution. Student copies (helpers/tools/student.py) replace the cell
    with a stub that raises NotImplementedError and keeps the "# Hint:" lines and the checker call.
    An open question (at most one per notebook) has no checker: its solution cell prints a short answer.
 
@@ -41,19 +41,24 @@ the mistake, never the value. Add each new checker to the imports and __all__ be
 tests/test_exercises.py (a right answer, two or three typical wrong ones with their hints, garbage).
 """
 
-from .core import CORRECT, Mistake, Verdict, checker, compare_count, compare_number, compare_tensor
-from .nb01 import check_condition_centred, check_divide_by, check_orthogonal_residuals
-from .nb02 import check_bad_loss, check_float32_spacing, check_w_numpy
-from .nb03 import check_dead_neuron, check_duplicated_limits, check_lr_mean
-from .nb04 import check_best_step, check_mean_factor, check_origin_grad
-from .nb05 import check_fixed_loop, check_lam_min_from_log, check_predicted_end, check_updates_guaranteed
-from .nb06 import check_fastest_lr, check_one_step_lr, check_updates_per_decade
-from .nb07 import check_dead_threshold, check_guaranteed_counts, check_mean_rates
-from .nb08 import check_mean_grad, check_mean_loop, check_num_updates
-from .nb09 import check_normal_equations, check_prediction, check_slope_through_origin
-from .nb10 import check_sigma_hat, check_standard_error, check_train_mse
-from .nb11 import check_floor_seconds, check_mean_stats_grad, check_shard_average
-from .validate import Wrong
+from helpers.exercises.core import CORRECT, Mistake, Verdict, checker, compare_count, compare_number, compare_tensor
+from helpers.exercises.nb01 import check_condition_centred, check_divide_by, check_orthogonal_residuals
+from helpers.exercises.nb02 import check_bad_loss, check_float32_spacing, check_w_numpy
+from helpers.exercises.nb03 import check_dead_neuron, check_duplicated_limits, check_lr_mean
+from helpers.exercises.nb04 import check_best_step, check_mean_factor, check_origin_grad
+from helpers.exercises.nb05 import (
+    check_fixed_loop,
+    check_lam_min_from_log,
+    check_predicted_end,
+    check_updates_guaranteed,
+)
+from helpers.exercises.nb06 import check_fastest_lr, check_one_step_lr, check_updates_per_decade
+from helpers.exercises.nb07 import check_dead_threshold, check_guaranteed_counts, check_mean_rates
+from helpers.exercises.nb08 import check_mean_grad, check_mean_loop, check_num_updates
+from helpers.exercises.nb09 import check_normal_equations, check_prediction, check_slope_through_origin
+from helpers.exercises.nb10 import check_sigma_hat, check_standard_error, check_train_mse
+from helpers.exercises.nb11 import check_floor_seconds, check_mean_stats_grad, check_shard_average
+from helpers.exercises.validate import Wrong
 
 __all__ = [
     "CORRECT", "Verdict", "Mistake", "Wrong", "checker", "compare_number", "compare_count", "compare_tensor",

@@ -16,7 +16,7 @@ from dataclasses import dataclass
 
 import torch
 
-from .validate import ANSWER, Wrong, as_count, as_number, as_tensor, call_hint
+from helpers.exercises.validate import ANSWER, Wrong, as_count, as_number, as_tensor, call_hint
 
 CORRECT = "correct"
 LOOSE = 1e-3  # relative tolerance for recognising a generic slip (factor 2, sign, ...), and for "close"

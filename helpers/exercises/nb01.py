@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import torch
 
-from ..data import SCALE, noisy_data, original_data, true_line
-from ..solve import closed_form, design_matrix, spectrum
-from .core import Mistake, Verdict, checker, compare_number, compare_tensor
+from helpers.data import SCALE, noisy_data, original_data, true_line
+from helpers.exercises.core import Mistake, Verdict, checker, compare_number, compare_tensor
+from helpers.solve import closed_form, design_matrix, spectrum
 
 
 @checker

@@ -5,11 +5,11 @@ from __future__ import annotations
 import numpy as np
 import torch
 
-from ..data import original_data
-from ..losses import loss_value
-from ..model import init_params, predict
-from .core import Mistake, Verdict, checker, compare_number, compare_tensor
-from .validate import NONE_HINT, Wrong, describe
+from helpers.data import original_data
+from helpers.exercises.core import Mistake, Verdict, checker, compare_number, compare_tensor
+from helpers.exercises.validate import NONE_HINT, Wrong, describe
+from helpers.losses import loss_value
+from helpers.model import init_params, predict
 
 
 def _spacing(value: float, dtype: torch.dtype = torch.float32) -> float:

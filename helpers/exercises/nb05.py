@@ -7,11 +7,11 @@ import math
 
 import torch
 
-from ..data import original_data
-from ..model import init_params
-from ..solve import closed_form, hessian, spectrum
-from ..training import train
-from .core import Mistake, Verdict, checker, compare_count, compare_number
+from helpers.data import original_data
+from helpers.exercises.core import Mistake, Verdict, checker, compare_count, compare_number
+from helpers.model import init_params
+from helpers.solve import closed_form, hessian, spectrum
+from helpers.training import train
 
 
 def _pair(w: object, b: object, expected: tuple[float, float], mistakes: list[tuple[tuple[float, float], str]],

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import math
 
-from ..data import original_data
-from ..solve import spectrum
-from .core import Mistake, Verdict, checker, compare_number
+from helpers.data import original_data
+from helpers.exercises.core import Mistake, Verdict, checker, compare_number
+from helpers.solve import spectrum
 
 
 @checker

@@ -4,11 +4,11 @@ from __future__ import annotations
 
 import math
 
-from ..data import original_data
-from ..gradients import grad
-from ..model import init_params
-from ..solve import closed_form, spectrum
-from .core import Mistake, Verdict, checker, compare_count, compare_number
+from helpers.data import original_data
+from helpers.exercises.core import Mistake, Verdict, checker, compare_count, compare_number
+from helpers.gradients import grad
+from helpers.model import init_params
+from helpers.solve import closed_form, spectrum
 
 
 @checker

@@ -7,12 +7,12 @@ import math
 import torch
 from torch.utils.data import DataLoader
 
-from ..data import original_data
-from ..gradients import grad
-from ..model import init_params
-from ..training import train
-from .core import Mistake, Verdict, checker, compare_count, compare_number, compare_tensor
-from .validate import Wrong, describe
+from helpers.data import original_data
+from helpers.exercises.core import Mistake, Verdict, checker, compare_count, compare_number, compare_tensor
+from helpers.exercises.validate import Wrong, describe
+from helpers.gradients import grad
+from helpers.model import init_params
+from helpers.training import train
 
 
 @checker

@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from ..data import SCALE, original_data
-from ..solve import closed_form, design_matrix
-from .core import Mistake, Verdict, checker, compare_number, compare_tensor
+from helpers.data import SCALE, original_data
+from helpers.exercises.core import Mistake, Verdict, checker, compare_number, compare_tensor
+from helpers.solve import closed_form, design_matrix
 
 
 @checker

@@ -6,10 +6,10 @@ import math
 
 import torch
 
-from ..data import noisy_data, original_data, true_line
-from ..solve import closed_form, design_matrix
-from .core import Mistake, Verdict, checker, compare_number
-from .validate import Wrong
+from helpers.data import noisy_data, original_data, true_line
+from helpers.exercises.core import Mistake, Verdict, checker, compare_number
+from helpers.exercises.validate import Wrong
+from helpers.solve import closed_form, design_matrix
 
 
 @checker

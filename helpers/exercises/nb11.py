@@ -7,10 +7,10 @@ from __future__ import annotations
 
 import torch
 
-from ..data import noisy_data, original_data, uniform_x
-from ..gradients import Gradients, grad
-from ..model import init_params
-from .core import Mistake, Verdict, checker, compare_number
+from helpers.data import noisy_data, original_data, uniform_x
+from helpers.exercises.core import Mistake, Verdict, checker, compare_number
+from helpers.gradients import Gradients, grad
+from helpers.model import init_params
 
 
 def _pair(dw: object, db: object, expected: tuple[float, float], mistakes: list[tuple[tuple[float, float], str]],

@@ -1,6 +1,6 @@
 """Open the series in JupyterLab for a pleasant first minute: the README or index first, and no pop-ups (`make lab`).
 
-    python -m helpers.lab [--root notebooks] [jupyter lab options ...]
+    python -m helpers.tools.lab [--root notebooks] [jupyter lab options ...]
 
 The server listens on 127.0.0.1 only and asks for a token. tests/test_browser.py starts JupyterLab with the
 same options (`lab_args`), so the browser test checks exactly what a learner gets.
@@ -16,7 +16,7 @@ import sys
 from pathlib import Path
 from urllib.parse import quote
 
-from .execute import BUILD, NOTEBOOKS
+from helpers.tools.execute import BUILD, NOTEBOOKS
 
 # Defaults for this lab only (JupyterLab's "overrides.json"); a learner's own settings still win.
 OVERRIDES: dict[str, dict[str, object]] = {

@@ -9,10 +9,10 @@ import torch
 from matplotlib.colors import LogNorm
 from matplotlib.figure import Figure
 
-from .checks import LOSSES, check_choice, check_data
-from .model import predict
-from .plots import DATA_COLOR, FIT_COLOR, loss_grid, new_figure
-from .solve import Spectrum, closed_form
+from helpers.checks import LOSSES, check_choice, check_data
+from helpers.figures.plots import DATA_COLOR, FIT_COLOR, loss_grid, new_figure
+from helpers.model import predict
+from helpers.solve import Spectrum, closed_form
 
 LINEAR_COLOR = "tab:orange"
 

@@ -1,6 +1,6 @@
 """Student copies of the series: every `solution` cell becomes a stub that raises NotImplementedError (`make student`).
 
-    python -m helpers.student [--out build/student]
+    python -m helpers.tools.student [--out build/student]
 
 A stub keeps the exercise's checker calls (from helpers.exercises) after the raise line, and says which
 answer_* names to define, with the author's `# Hint:` lines if the solution has any. Outputs are cleared,
@@ -17,7 +17,7 @@ from pathlib import Path
 
 import nbformat
 
-from .execute import BUILD, NOTEBOOKS, in_series
+from helpers.tools.execute import BUILD, NOTEBOOKS, in_series
 
 SOLUTION = "solution"  # the tag on a worked solution (hidden in JupyterLab)
 STUB = "stub"  # the tag on its replacement in a student copy

@@ -9,12 +9,12 @@ import torch
 from matplotlib.colors import LogNorm
 from matplotlib.figure import Figure
 
-from .checks import check_data, check_lr, check_param
-from .gradients import grad
-from .losses import loss_value
-from .model import predict
-from .plots import loss_grid, new_figure
-from .solve import closed_form, hessian
+from helpers.checks import check_data, check_lr, check_param
+from helpers.figures.plots import loss_grid, new_figure
+from helpers.gradients import grad
+from helpers.losses import loss_value
+from helpers.model import predict
+from helpers.solve import closed_form, hessian
 
 AXIS_COLORS = ("tab:red", "tab:purple")  # eigenvector of lambda_min (the long axis), of lambda_max (the short one)
 

@@ -1,8 +1,8 @@
 """Performance, measured (this is `make bench`): one table, every figure a ratio against a baseline timed in the same run.
 
-    python -m helpers.bench                 # the full run: a minute or two
-    python -m helpers.bench --quick         # small N, a few seconds (the test suite runs it)
-    python -m helpers.bench --json out.json # also write every ratio as JSON
+    python -m helpers.tools.bench                 # the full run: a minute or two
+    python -m helpers.tools.bench --quick         # small N, a few seconds (the test suite runs it)
+    python -m helpers.tools.bench --json out.json # also write every ratio as JSON
 
 A figure is the median, over repeated rounds, of a timing divided by its baseline's timed just before it,
 so that a busy machine slows both alike. No absolute time is printed.
@@ -15,25 +15,23 @@ import datetime
 import json
 import os
 from pathlib import Path
-from typing import Callable
 
 import torch
 
-from .bench_memory import peak_extras
-from .bench_report import cpu_name, scaling_repeats, table
-from .data import noisy_data, original_data, uniform_x
-from .minibatch import LOADERS, minibatch_sgd
-from .model import init_params
-from .solve import closed_form
-from .timing import ratios
-from .training import METHODS, STEPS, train
+from helpers.data import noisy_data, original_data, uniform_x
+from helpers.further.minibatch import LOADERS, minibatch_sgd
+from helpers.further.scaling import scaling
+from helpers.further.timing import ratios
+from helpers.model import init_params
+from helpers.tools.bench_memory import peak_extras
+from helpers.tools.bench_report import cpu_name, table
+from helpers.training import METHODS, train
 
 # rows: a timing of a small N repeats each call until it has covered about this many rows
 FULL = {"sizes": (10**4, 10**5, 10**6, 10**7), "repeats": 11, "rows": 10**5, "memory_n": 10**7, "minibatch_n": 10**6}
 QUICK = {"sizes": (10**3, 10**4), "repeats": 3, "rows": 10**4, "memory_n": 10**5, "minibatch_n": 10**4}
 MINIBATCH_REPEATS = 3
 BATCH = 64
-STATS_UPDATES = 1000
 TARGETS = {"original": 1.10, "hand": 4.0, "stats_1000": 3.0, "memory_hand": 1.5}  # the issue's, all "at most"
 
 
@@ -62,36 +60,6 @@ def original_problem(repeats: int) -> dict[str, float]:
     w, b = init_params(0)
     fns = {m: (lambda m=m: train(X, y, w, b, lr=0.001, num_updates=149, method=m)) for m in METHODS}
     return ratios(fns, lambda: plain_loop(X, y, w, b), repeats)[0]
-
-
-def _updates(step: Callable, w: torch.Tensor, b: torch.Tensor, lr: float, count: int) -> None:
-    """count updates as train() makes them (w, b are float64 like the data, so nothing is cast)."""
-    for _ in range(count):
-        _, dw, db = step(w, b)
-        w.sub_(lr * dw)
-        b.sub_(lr * db)
-
-
-def scaling(n: int, repeats: int, rows: int = 10**5, seed: int = 0) -> dict[str, float]:
-    """costs at N = n over the floor, one read of X and y: an update of each method, the stats pass, and more."""
-    X = uniform_x(n, seed)
-    _, y = noisy_data(0.05, seed, X=X)
-    w, b = init_params(seed, dtype=torch.float64)
-    lr = 0.1 / n  # inside the sum loss's stability limit (about 0.25 / n here): w stays > 0, nothing dies
-    steps = {m: STEPS[m](X, y, "sum", "relu") for m in METHODS}
-    params = {m: (w.clone(), b.clone()) for m in METHODS}  # each method's own, updated in place
-    fns: dict[str, Callable[[], object]] = {
-        m: (lambda m=m: _updates(steps[m], *params[m], lr, 1)) for m in ("autograd", "hand")
-    }
-    fns["stats_pass"] = lambda: STEPS["stats"](X, y, "sum", "relu")
-    fns["stats_10_updates"] = lambda: _updates(steps["stats"], *params["stats"], lr, 10)
-    fns["stats_1000"] = lambda: _updates(STEPS["stats"](X, y, "sum", "relu"), *params["stats"], lr, STATS_UPDATES)
-    fns["closed_form"] = lambda: closed_form(X, y)
-    fns["train_fixed"] = lambda: train(X, y, w, b, lr=lr, num_updates=0)
-    r, floor_seconds = ratios(fns, lambda: (X.sum(), y.sum()), scaling_repeats(n, repeats), max(1, rows // n))
-    r["floor_seconds"] = floor_seconds  # for a plot against N: a method's seconds are its ratio times these
-    r["stats_update"] = r.pop("stats_10_updates") / 10
-    return r
 
 
 def minibatch(n: int, repeats: int, seed: int = 1) -> float:

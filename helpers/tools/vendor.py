@@ -1,6 +1,6 @@
 """reveal.js and MathJax for the offline slides and site, fetched once from the npm registry into build/vendor/.
 
-    python -m helpers.vendor
+    python -m helpers.tools.vendor
 
 Pinned versions, checked against their npm integrity hashes; only the files the pages load are kept
 (about 4 MB). After this has run once, building pages needs no network, and viewing them never does.
@@ -15,7 +15,7 @@ import tarfile
 import tempfile
 from pathlib import Path
 
-from .execute import BUILD
+from helpers.tools.execute import BUILD
 
 VENDOR = BUILD / "vendor"
 # npm package -> (version, npm's sha512 integrity, the paths inside the package that the pages load)

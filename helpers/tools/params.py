@@ -24,7 +24,7 @@ from collections.abc import Iterable, Sequence
 from pathlib import Path
 from typing import Any
 
-from . import parameters as declared
+from helpers import parameters as declared
 
 UNKNOWN = object()  # a default that is not a Python literal: any value is accepted
 MAX_YAML = 64 * 1024  # bytes of YAML per -y or -f: parameters are a few lines

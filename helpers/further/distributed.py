@@ -1,28 +1,24 @@
 """Data-parallel minibatch SGD on torch.distributed: every process keeps a copy of (w, b) and works on a shard.
 
-    torchrun --standalone --nproc-per-node 2 -m helpers.distributed --points 4096 --batch-size 64 --epochs 2 --check
+    torchrun --standalone --nproc-per-node 2 -m helpers.further.distributed --points 4096 --batch-size 64 --epochs 2 --check
 
-Every rank draws the same global batches (helpers.minibatch.batch_order, same seed) and takes its shard of
+Every rank draws the same global batches (helpers.further.minibatch.batch_order, same seed) and takes its shard of
 each, rows rank, rank + world, ...; DistributedDataParallel all-reduces the gradients during backward(),
 so every rank applies the same update. The backend is gloo on CPU and nccl on CUDA; the code is the same.
 """
 
 from __future__ import annotations
 
-import argparse
 import gc
-import json
-import os
-from pathlib import Path
 
 import torch
 import torch.distributed as dist
 from torch.nn.parallel import DistributedDataParallel
 
-from .checks import ACTIVATIONS, LOSSES, check_choice, check_count, check_data, check_lr, check_param
-from .data import noisy_data, uniform_x
-from .minibatch import MinibatchRun, batch_order, minibatch_sgd
-from .model import init_params
+from helpers.checks import ACTIVATIONS, LOSSES, check_choice, check_count, check_data, check_lr, check_param
+from helpers.data import noisy_data, uniform_x
+from helpers.further.minibatch import MinibatchRun, batch_order
+from helpers.model import init_params
 
 TOLERANCE = 1e-10  # largest |difference| from the single-process run that --check accepts (float64)
 
@@ -56,7 +52,7 @@ def data_parallel_sgd(
     """this rank's share of minibatch SGD in an initialised process group.  X, y: (n, 1) on this rank's device.
 
     -> {"w_path", "b_path", "losses", "device"}: the same on every rank, and equal to
-    helpers.minibatch.minibatch_sgd with the same arguments up to rounding.
+    helpers.further.minibatch.minibatch_sgd with the same arguments up to rounding.
     """
     X, y = check_data(X, y)
     w, b = (check_param(name, t, X.device) for name, t in (("w", w), ("b", b)))
@@ -98,57 +94,3 @@ def max_difference(run: dict, reference: MinibatchRun) -> float:
     pairs = list(zip(run["w_path"], reference.w_path)) + list(zip(run["b_path"], reference.b_path))
     return max(abs(u - v) for u, v in pairs)
 
-
-def _report(run: dict, args: argparse.Namespace, reference: MinibatchRun | None) -> int:
-    """rank 0: write the run as JSON, print one line, compare with the single-process run; -> exit status."""
-    run.update(world_size=dist.get_world_size(), backend=dist.get_backend(), n=args.points, seed=args.seed,
-               batch_size=args.batch_size, epochs=args.epochs, lr=args.lr, loss=args.loss,
-               activation=args.activation)  # fmt: skip
-    if args.out:
-        args.out.write_text(json.dumps(run))
-    line = (f"{run['world_size']} processes ({run['backend']}): {len(run['losses'])} updates, "
-            f"w = {run['w_path'][-1]:.6f}, b = {run['b_path'][-1]:.6f}")
-    gap = max_difference(run, reference) if reference is not None else 0.0
-    if reference is not None:
-        line += f"; max |difference| from one process: {gap:.1e} (tolerance {TOLERANCE:.0e})"
-    print(line, flush=True)
-    return 0 if gap <= TOLERANCE else 1
-
-
-def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(description="Data-parallel minibatch SGD; start it with torchrun.")
-    parser.add_argument("--points", type=int, default=4096, help="number of points n")
-    parser.add_argument("--batch-size", type=int, default=64, help="global batch size (all ranks together)")
-    parser.add_argument("--epochs", type=int, default=2)
-    parser.add_argument("--lr", type=float, default=0.1)
-    parser.add_argument("--loss", choices=("mean", "sum"), default="mean")
-    parser.add_argument("--activation", choices=("relu", "none"), default="relu")
-    parser.add_argument("--seed", type=int, default=0)
-    parser.add_argument("--device", choices=("auto", "cpu", "cuda"), default="auto")
-    parser.add_argument("--out", type=Path, help="rank 0 writes the run here as JSON")
-    parser.add_argument("--check", action="store_true", help="rank 0 compares with one process; exit 1 if they differ")
-    args = parser.parse_args(argv)
-    use_cuda = args.device == "cuda" or (args.device == "auto" and torch.cuda.is_available())
-    local_rank = int(os.environ.get("LOCAL_RANK", 0))
-    if use_cuda:  # one process per GPU; nccl moves the gradients between GPUs directly
-        torch.cuda.set_device(local_rank)
-        dist.init_process_group("nccl", device_id=torch.device("cuda", local_rank))
-    else:
-        dist.init_process_group("gloo")
-    try:
-        device = torch.device("cuda", local_rank) if use_cuda else torch.device("cpu")
-        X, y, w, b = problem(args.points, args.seed)
-        settings = dict(lr=args.lr, batch_size=args.batch_size, epochs=args.epochs, loss=args.loss,
-                        activation=args.activation, seed=args.seed)  # fmt: skip
-        run = data_parallel_sgd(X.to(device), y.to(device), w.to(device), b.to(device), **settings)
-        status = 0
-        if dist.get_rank() == 0:
-            status = _report(run, args, minibatch_sgd(X, y, w, b, **settings) if args.check else None)
-        dist.barrier()  # the ranks leave together, after rank 0's report
-        return status
-    finally:
-        dist.destroy_process_group()
-
-
-if __name__ == "__main__":
-    raise SystemExit(main())

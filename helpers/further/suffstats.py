@@ -18,7 +18,7 @@ from typing import Callable
 
 import torch
 
-from .checks import check_data
+from helpers.checks import check_data
 
 CHUNK = 1 << 16  # rows per pass: small enough that every sum of a chunk reads it from cache
 

@@ -3,18 +3,14 @@
 from __future__ import annotations
 
 import copy
-from collections.abc import Sequence
 from dataclasses import dataclass
 
-import numpy as np
 import torch
-from matplotlib.figure import Figure
 from torch import nn, optim
 from torch.utils.data import DataLoader, TensorDataset
 
-from .checks import LOSSES, check_choice, check_count, check_data, check_lr, check_param, check_seed
-from .minibatch import batch_order
-from .plots import new_figure
+from helpers.checks import LOSSES, check_choice, check_count, check_data, check_lr, check_param, check_seed
+from helpers.further.minibatch import batch_order
 
 
 def linear_from(w: torch.Tensor, b: torch.Tensor) -> nn.Linear:
@@ -63,7 +59,7 @@ def fit_sgd(
     """optim.SGD on nn.MSELoss(reduction=loss) over a DataLoader, on a copy of model (the input is untouched).
 
     X, y: (n, 1). batch_size=None takes all n points in order (full batch); a smaller batch reshuffles every
-    epoch, in the orders helpers.minibatch.batch_order draws from seed. The last batch may be smaller
+    epoch, in the orders helpers.further.minibatch.batch_order draws from seed. The last batch may be smaller
     (drop_last=False, the DataLoader's default).
     """
     X, y = check_data(X, y)
@@ -84,7 +80,7 @@ def fit_sgd(
         raise ValueError(f"model must be on the data's device {X.device}, got its parameters on {elsewhere[0]}")
     w, b = params
     data = TensorDataset(X, y)
-    if batch_size < n:  # the shuffled orders of helpers.minibatch, so that both see the same batches
+    if batch_size < n:  # the shuffled orders of helpers.further.minibatch, so that both see the same batches
         orders = batch_order(n, num_epochs, seed)  # one permutation of range(n) per epoch
         loaders = [DataLoader(data, batch_size=batch_size, sampler=order.tolist()) for order in orders]
     else:
@@ -113,29 +109,3 @@ def fit_sgd(
 
 def _value(p: torch.Tensor) -> float:
     return p.detach().reshape(()).item()
-
-
-def _positive(values: Sequence[float]) -> np.ndarray:
-    """values as floats, with those a log axis cannot show (<= 0, inf, NaN) made NaN."""
-    a = np.asarray(values, dtype=float)
-    return np.where(np.isfinite(a) & (a > 0), a, np.nan)
-
-
-def plot_batch_sizes(runs: dict[str, SGDRun], ylabel: str = "loss on all the data") -> Figure:
-    """the full-data loss per epoch (left) and per update (right), log scale, one curve per run."""
-    if not runs:
-        raise ValueError("runs must name at least one SGDRun")
-    fig = new_figure((11, 4))
-    left, right = fig.subplots(1, 2, sharey=True)
-    for i, (label, run) in enumerate(runs.items()):
-        epochs = np.arange(len(run.epoch_losses))
-        left.plot(epochs, _positive(run.epoch_losses), ".-", color=f"C{i}", ms=4, label=label)
-        updates = np.arange(1, len(run.full_losses))  # update t = 1..T (the start, t = 0, has no place on a log axis)
-        right.plot(updates, _positive(run.full_losses[1:]), color=f"C{i}", label=label)
-    left.set(xlabel="epoch (one pass over the data)", ylabel=ylabel, yscale="log", title="Per epoch")
-    right.set(xlabel="update (one optimiser step), log scale", yscale="log", xscale="log", title="Per update")
-    for ax in (left, right):
-        ax.grid(True, which="major", alpha=0.3)
-        ax.legend(fontsize=8)
-    return fig
-

@@ -11,18 +11,22 @@ import base64
 import functools
 import io
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 import numpy as np
 import torch
+
+if TYPE_CHECKING:
+    from ipywidgets import VBox
 from matplotlib.colors import LogNorm
 from matplotlib.figure import Figure
 
-from .checks import ACTIVATIONS, LOSSES, check_choice, check_data, check_lr
-from .gradients import grad
-from .losses import loss_value
-from .model import predict
-from .plots import DATA_COLOR, FIT_COLOR, loss_grid, new_figure
-from .solve import closed_form
+from helpers.checks import ACTIVATIONS, LOSSES, check_choice, check_data, check_lr
+from helpers.figures.plots import DATA_COLOR, FIT_COLOR, loss_grid, new_figure
+from helpers.gradients import grad
+from helpers.losses import loss_value
+from helpers.model import predict
+from helpers.solve import closed_form
 
 W_RANGE, B_RANGE, LR_EXPONENTS = (-0.5, 1.0), (-0.2, 1.2), (-4.0, -1.5)  # the sliders' ranges (lr: powers of 10)
 
@@ -140,14 +144,14 @@ def _step_panel() -> type:
 
 
 def __getattr__(name: str) -> object:
-    """helpers.panel.StepPanel, an ipywidgets.VBox, made when it is first asked for (PEP 562)."""
+    """helpers.figures.panel.StepPanel, an ipywidgets.VBox, made when it is first asked for (PEP 562)."""
     if name == "StepPanel":
         return _step_panel()
     raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
 
 
 def build_panel(X: torch.Tensor, y: torch.Tensor, w: float, b: float, lr: float, activation: str = "relu",
-                loss: str = "sum") -> StepPanel:
+                loss: str = "sum") -> VBox:
     """the panel, starting at (w, b) and lr; moving a slider redraws the Output below the sliders.  X, y: (n, 1)"""
     import ipywidgets as widgets
 

@@ -15,8 +15,8 @@ import numpy as np
 import torch
 from matplotlib.figure import Figure
 
-from .checks import ACTIVATIONS, LOSSES, check_choice, check_count, check_data, check_param
-from .data import TRUE_B, TRUE_W
+from helpers.checks import ACTIVATIONS, LOSSES, check_choice, check_count, check_data, check_param
+from helpers.data import TRUE_B, TRUE_W
 
 DATA_COLOR = "green"
 FIT_COLOR = "tab:blue"

@@ -9,7 +9,7 @@ import statistics
 import time
 from typing import Callable
 
-from .checks import check_count
+from helpers.checks import check_count
 
 
 def ratios(

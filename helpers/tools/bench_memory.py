@@ -1,6 +1,6 @@
 """Peak extra memory of training, read from the RSS high-water mark of a fresh subprocess (Linux; elsewhere approximate).
 
-    python -m helpers.bench_memory --points 10000000 --method hand   # prints one JSON line
+    python -m helpers.tools.bench_memory --points 10000000 --method hand   # prints one JSON line
 
 "train" is one whole train() call: its input checks, the updates, and the closed-form comparison that
 sets its status; "step" is only the method's updates (for "stats", its one pass and the O(1) steps).
@@ -21,7 +21,7 @@ from pathlib import Path
 
 import torch
 
-from .training import METHODS, STEPS, train
+from helpers.training import METHODS, STEPS, train
 
 PARTS = ("train", "step")  # the whole train() call; the updates alone
 
@@ -86,7 +86,7 @@ def peak_extras(points: int, updates: int = 3) -> dict[str, dict[str, float]]:
     per method; they run at once, as each reads only its own high-water mark."""
     procs = {
         m: subprocess.Popen(
-            [sys.executable, "-m", "helpers.bench_memory", "--points", str(points), "--method", m,
+            [sys.executable, "-m", "helpers.tools.bench_memory", "--points", str(points), "--method", m,
              "--updates", str(updates)],
             stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
         )
@@ -97,7 +97,7 @@ def peak_extras(points: int, updates: int = 3) -> dict[str, dict[str, float]]:
         for m, proc in procs.items():
             stdout, stderr = proc.communicate(timeout=600)
             if proc.returncode != 0:
-                raise RuntimeError(f"helpers.bench_memory --method {m} failed:\n{stderr}")
+                raise RuntimeError(f"helpers.tools.bench_memory --method {m} failed:\n{stderr}")
             result = json.loads(stdout.strip().splitlines()[-1])
             for part in PARTS:
                 out[part][m] = result[part] / result["data_bytes"]

@@ -1,6 +1,6 @@
 """Run notebooks headless: executed copies and HTML go to an output folder, never into notebooks/.
 
-    python -m helpers.execute --refresh notebooks/05_training.ipynb   # maintainers: re-execute in place
+    python -m helpers.tools.execute --refresh notebooks/05_training.ipynb   # maintainers: re-execute in place
 
 `--refresh` is the one way anything here writes into notebooks/: an author re-executing the committed
 copies from a fresh kernel after editing them (outputs replaced, sources untouched).
@@ -21,7 +21,7 @@ from typing import Any
 
 import nbformat
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parents[2]  # helpers/tools/execute.py -> the repository
 NOTEBOOKS = ROOT / "notebooks"
 BUILD = ROOT / "build"
 KERNEL = "python3"
@@ -163,8 +163,8 @@ def html_page(nb: nbformat.NotebookNode) -> str:
     import jinja2
     from nbconvert import HTMLExporter
 
-    from .site import TEMPLATES, for_the_page
-    from .vendor import VENDOR
+    from helpers.tools.site import TEMPLATES, for_the_page
+    from helpers.tools.vendor import VENDOR
 
     mathjax = VENDOR / "mathjax" / "es5" / "tex-chtml-full.js"
     exporter = HTMLExporter(template_name="lab", template_file="run_page.html.j2",

@@ -1,4 +1,4 @@
-"""What helpers.bench measured, for people: the table `make bench` prints, and a figure of cost against N."""
+"""What helpers.tools.bench measured, for people: the table `make bench` prints, and a figure of cost against N."""
 
 from __future__ import annotations
 
@@ -6,23 +6,8 @@ import math
 import platform
 from pathlib import Path
 
-from matplotlib.figure import Figure
-
-from .plots import new_figure
-from .training import METHODS
-
-CURVES = {  # key in a scaling() result: (label, style)
-    "autograd": ("autograd update", "o-"),
-    "hand": ("hand-gradient update", "s-"),
-    "stats_pass": ("stats: the one pass", "^--"),
-    "stats_update": ("stats: one O(1) update", "v-"),
-    "closed_form": ("closed form", "d:"),
-}
-
-
-def scaling_repeats(n: int, repeats: int) -> int:
-    """fewer rounds at N = 10^7, where one autograd update takes a good fraction of a second."""
-    return repeats if n < 10**7 else max(3, repeats // 2)
+from helpers.further.scaling import scaling_repeats
+from helpers.training import METHODS
 
 
 def cpu_name() -> str:
@@ -50,12 +35,12 @@ def table(r: dict, targets: dict[str, float]) -> str:
     big = str(r["sizes"][-1])
     s = r["scaling"]
     lines = [
-        f"helpers.bench{' --quick' if r['quick'] else ''}: {r['date']}, {r['cpu']} ({r['cores']} cores), "
+        f"helpers.tools.bench{' --quick' if r['quick'] else ''}: {r['date']}, {r['cpu']} ({r['cores']} cores), "
         f"torch {r['torch']} on {r['threads']} thread{'s' if r['threads'] != 1 else ''}, float64",
         "Every figure is a ratio: the median over repeated rounds of a timing over its baseline's, timed just before it.",
         "",
         f"1. The original problem: 40 points, 149 updates, lr 0.001 ({2 * r['repeats'] - 1} repeats)",
-        "   baseline: a plain autograd loop in the original's style, written in helpers/bench.py",
+        "   baseline: a plain autograd loop in the original's style, written in helpers/tools/bench.py",
     ]
     for m in METHODS:
         note = "   (the default method)" if m == "hand" else ""
@@ -98,23 +83,3 @@ def table(r: dict, targets: dict[str, float]) -> str:
         verdict = "-" if r["quick"] else "met" if value <= limit else "MISSED"
         lines.append(f"     {text:<58}{_r(value):>8}  <= {limit:<5g}{verdict:>7}")
     return "\n".join(lines)
-
-
-def plot_scaling(rows: dict[str, dict[str, float]]) -> Figure:
-    """seconds per update against N (log-log), and the same over the floor.  rows: {str(N): scaling(N)}"""
-    sizes = sorted(int(n) for n in rows)
-    fig = new_figure((11, 4.2))
-    left, right = fig.subplots(1, 2)
-    floor = [rows[str(n)]["floor_seconds"] for n in sizes]
-    left.plot(sizes, floor, "k-", lw=2.5, alpha=0.35, label="floor: one read of X and y")
-    for key, (label, style) in CURVES.items():
-        cost = [rows[str(n)][key] for n in sizes]
-        left.plot(sizes, [c * f for c, f in zip(cost, floor)], style, label=label)
-        right.plot(sizes, cost, style, label=label)
-    right.axhline(1.0, color="k", lw=2.5, alpha=0.35, label="the floor")
-    left.set(xscale="log", yscale="log", xlabel="N (points)", ylabel="seconds", title="Time against N")
-    right.set(xscale="log", yscale="log", xlabel="N (points)", ylabel="time / floor", title="In units of the floor")
-    for ax in (left, right):
-        ax.grid(True, which="major", alpha=0.3)
-    left.legend(fontsize=8)
-    return fig

@@ -1,7 +1,7 @@
 """Rerun a notebook with other parameters, or sweep a grid of them, on papermill's Python API.
 
-    python -m helpers.rerun notebooks/05_training.ipynb -p learning_rate 0.009 --out build/rerun
-    python -m helpers.rerun notebooks/05_training.ipynb --sweep learning_rate=0.001,0.009 --sweep activation=relu,none
+    python -m helpers.tools.rerun notebooks/05_training.ipynb -p learning_rate 0.009 --out build/rerun
+    python -m helpers.tools.rerun notebooks/05_training.ipynb --sweep learning_rate=0.001,0.009 --sweep activation=relu,none
 
 Parameters are checked against the notebook's `parameters` cell before any kernel starts (exit 2 if bad).
 """
@@ -26,13 +26,22 @@ from typing import Any, NoReturn
 import psutil  # a dependency of ipykernel's IPython
 from tqdm import tqdm
 
-from .data import original_data
-from .execute import (BUILD, NOTEBOOKS, OutputError, check_target, execute, in_series, make_folder, shown,
-                      temporary_path)
-from .params import MAX_YAML, ParameterError, collect, folder_name
-from .results import has_results, read_results
-from .solve import spectrum
-from .sweep import summary_markdown, write_summary
+from helpers.data import original_data
+from helpers.solve import spectrum
+from helpers.tools.execute import (
+    BUILD,
+    NOTEBOOKS,
+    OutputError,
+    check_target,
+    execute,
+    in_series,
+    make_folder,
+    shown,
+    temporary_path,
+)
+from helpers.tools.params import MAX_YAML, ParameterError, collect, folder_name
+from helpers.tools.results import has_results, read_results
+from helpers.tools.summary import summary_markdown, write_summary
 
 BAD_INPUT, FAILED, INTERRUPTED = 2, 1, 130  # exit statuses
 NO_RESULTS = "ok"  # the status of a run of a notebook that publishes no results
@@ -65,7 +74,7 @@ def run_one(source: Path, out_dir: Path, parameters: dict[str, Any]) -> dict[str
     before = set(psutil.Process().children(recursive=True))
     try:
         run = execute(source, out_dir, parameters, html=True)
-    finally:  # helpers.execute leaves its kernel running (papermill shuts down only kernels it started)
+    finally:  # helpers.tools.execute leaves its kernel running (papermill shuts down only kernels it started)
         stop([p for p in psutil.Process().children(recursive=True) if p not in before])
     res, error, note = {}, run.error, None
     if error is None and run.notebook is not None and not has_results(run.notebook):
@@ -250,7 +259,7 @@ def check_out(out: Path, targets: list[Path]) -> None:
 
 def main(argv: list[str] | None = None) -> int:
     """the command line; returns the exit status: 0 ok, 1 a run failed, 2 refused before running, 130 Ctrl-C."""
-    parser = Parser(prog="python -m helpers.rerun", description=__doc__,
+    parser = Parser(prog="python -m helpers.tools.rerun", description=__doc__,
                     formatter_class=argparse.RawDescriptionHelpFormatter)
     add = parser.add_argument
     add("notebook", type=Path, metavar="NOTEBOOK", help="the notebook to run (only read, never written)")

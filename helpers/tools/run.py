@@ -1,6 +1,6 @@
 """Execute the whole series headless and print what it found (this is `make run`).
 
-    python -m helpers.run [--out build/run] [--jobs 2] [--only 01 05 ...]
+    python -m helpers.tools.run [--out build/run] [--jobs 2] [--only 01 05 ...]
 
 Executed copies and an HTML page per notebook go to --out, each written atomically (two runs into one
 folder at once both succeed); the pages load nothing from the network; notebooks/ is only read.
@@ -17,9 +17,19 @@ from concurrent.futures import ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
 from pathlib import Path
 
-from .data import TRUE_B, TRUE_W
-from .execute import BUILD, NOTEBOOKS, Executed, OutputError, execute, in_series, make_folder, shown, temporary_path
-from .results import read_results
+from helpers.data import TRUE_B, TRUE_W
+from helpers.tools.execute import (
+    BUILD,
+    NOTEBOOKS,
+    Executed,
+    OutputError,
+    execute,
+    in_series,
+    make_folder,
+    shown,
+    temporary_path,
+)
+from helpers.tools.results import read_results
 
 BAD_INPUT = 2
 

@@ -1,7 +1,7 @@
 """The executed series as a static site and as reveal.js decks, both working offline (`make html`, `make slides`).
 
-    python -m helpers.site --html [--out build/html]      # index.html, then one page per notebook
-    python -m helpers.site --slides [--out build/slides]  # index.html, then one deck per notebook
+    python -m helpers.tools.site --html [--out build/html]      # index.html, then one page per notebook
+    python -m helpers.tools.site --slides [--out build/slides]  # index.html, then one deck per notebook
 
 Pages come from the committed notebooks, which are executed (tests/test_notebooks.py checks that they ran
 top to bottom, nbval that their outputs are current), so no kernel runs here. Figures are the embedded PNGs;
@@ -19,8 +19,8 @@ from pathlib import Path
 
 import nbformat
 
-from .execute import BUILD, NOTEBOOKS, in_series
-from .vendor import copy_assets
+from helpers.tools.execute import BUILD, NOTEBOOKS, in_series
+from helpers.tools.vendor import copy_assets
 
 TEMPLATES = Path(__file__).resolve().parent / "templates"
 STATIC = "_static"
