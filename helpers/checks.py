@@ -43,7 +43,9 @@ def check_matrix(name: str, t: object, n: int | None = None) -> torch.Tensor:
     if bool(bad.any()):
         i = int(bad.nonzero()[0, 0])
         first = t[i, 0].item()
-        raise ValueError(f"{name} must be finite, got {int(bad.sum())} NaN or inf value(s), the first at row {i}: {first}")
+        raise ValueError(
+            f"{name} must be finite, got {int(bad.sum())} NaN or inf value(s), the first at row {i}: {first}"
+        )
     return t
 
 

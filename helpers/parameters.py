@@ -70,7 +70,8 @@ PARAMETERS: dict[str, dict[str, Parameter]] = {
 # rules that tie parameters of one notebook together: a message if broken, else None
 RULES: dict[str, Callable[[Mapping[str, Any]], str | None]] = {
     "10_noise_and_generalization": lambda p: (
-        None if p["n_val"] <= p["num_points"] - 3
+        None
+        if p["n_val"] <= p["num_points"] - 3
         else f"n_val must leave at least 3 training points: n_val <= num_points - 3 = {p['num_points'] - 3}, "
         f"got n_val = {p['n_val']}"
     ),

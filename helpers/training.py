@@ -1,15 +1,15 @@
 """The training loop: gradient descent on (w, b), with a history, divergence and dead-ReLU checks.
 
-    method="autograd"  loss.backward(), exactly the original's loop
-    method="hand"      the gradients of helpers.gradients, no graph recorded
-    method="stats"     sufficient statistics: one pass over the data, then O(1) per update
+method="autograd"  loss.backward(), exactly the original's loop
+method="hand"      the gradients of helpers.gradients, no graph recorded
+method="stats"     sufficient statistics: one pass over the data, then O(1) per update
 """
 
 from __future__ import annotations
 
 import math
+from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Callable
 
 import torch
 
@@ -22,7 +22,9 @@ STATUSES = ("converged", "not_converged", "diverged", "dead_relu")
 CONVERGED_TOL = 1e-6  # |w - w*| and |b - b*| both within this: "converged"
 BLOW_UP = 1e6  # stop once the loss exceeds this many times its start
 
-Step = Callable[[torch.Tensor, torch.Tensor], tuple[float, torch.Tensor | float, torch.Tensor | float]]  # -> loss, dw, db
+Step = Callable[
+    [torch.Tensor, torch.Tensor], tuple[float, torch.Tensor | float, torch.Tensor | float]
+]  # -> loss, dw, db
 
 
 class DivergenceError(FloatingPointError):
@@ -86,7 +88,9 @@ def _limit_text(X: torch.Tensor, loss: str) -> str:
     lam_max = float(torch.linalg.eigvalsh(hessian(X, loss).double())[-1])
     if not (math.isfinite(lam_max) and lam_max > 0):  # x too large for a float64 Hessian
         return f"for this data and the {loss} loss, 2/lambda_max cannot be computed (lambda_max = {lam_max})"
-    return f"for this data and the {loss} loss, gradient descent is stable only for lr < 2/lambda_max = {2 / lam_max:.5g}"
+    return (
+        f"for this data and the {loss} loss, gradient descent is stable only for lr < 2/lambda_max = {2 / lam_max:.5g}"
+    )
 
 
 def _is_dead(w: float, x_min: float, x_max: float) -> bool:
@@ -201,12 +205,23 @@ def train(
     else:
         status, message = _closeness(X, y, w, b)
     return History(
-        tuple(losses), tuple(w_path), tuple(b_path), w, b, final_loss, lr, num_updates, status, stopped_at, dead_at, message
+        tuple(losses),
+        tuple(w_path),
+        tuple(b_path),
+        w,
+        b,
+        final_loss,
+        lr,
+        num_updates,
+        status,
+        stopped_at,
+        dead_at,
+        message,
     )
 
 
 def _closeness(X: torch.Tensor, y: torch.Tensor, w: torch.Tensor, b: torch.Tensor) -> tuple[str, str]:
-    """"converged" if |w - w*| and |b - b*| are both within CONVERGED_TOL, else "not_converged".
+    """ "converged" if |w - w*| and |b - b*| are both within CONVERGED_TOL, else "not_converged".
 
     (w*, b*) is the closed form; the message gives max(|w - w*|, |b - b*|), not the Euclidean distance.
     """

@@ -82,7 +82,9 @@ def test_the_baseline_loop_computes_what_train_computes():
 
 def test_ratios_time_the_baseline_right_before_each_function():
     calls: list[str] = []
-    r, base = ratios({"a": lambda: calls.append("a"), "b": lambda: calls.append("b")}, lambda: calls.append("base"), 3, 2)
+    r, base = ratios(
+        {"a": lambda: calls.append("a"), "b": lambda: calls.append("b")}, lambda: calls.append("base"), 3, 2
+    )
     assert calls == ["base", "base", "a", "a", "base", "base", "b", "b"] * 3  # pairs back to back: load hits both
     assert set(r) == {"a", "b"} and all(v > 0 for v in r.values()) and base > 0
     with pytest.raises(ValueError, match="repeats must be >= 1"):

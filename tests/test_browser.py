@@ -323,8 +323,9 @@ def test_run_all_in_jupyterlab(loaded, timings, name):
                   "the widget panel did not redraw its figure after a slider move", arg=before)  # fmt: skip
             _wait(page, IDLE, "the kernel stayed busy after the slider move")  # the last redraw, for the screenshot
             _wait(page, f"() => !({PANEL_IMAGES})().includes('loading')", "the redrawn figure did not load")
-            page.evaluate("() => window.__nb.node.querySelector('.jupyter-widgets.widget-output')"
-                          ".scrollIntoView({block: 'end'})")  # the redrawn panel, for the screenshot
+            page.evaluate(
+                "() => window.__nb.node.querySelector('.jupyter-widgets.widget-output').scrollIntoView({block: 'end'})"
+            )  # the redrawn panel, for the screenshot
         timings[name] = round(time.perf_counter() - start, 2)
     finally:
         SHOTS.mkdir(parents=True, exist_ok=True)

@@ -114,7 +114,12 @@ BAD_PARAMS = {
     "b of shape (40, 1)": ("b", torch.ones(40, 1), ValueError, r"b must have shape \(1, 1\), got \(40, 1\)"),
     "w a float": ("w", 0.5, TypeError, r"w must be a torch\.Tensor of shape \(1, 1\), got float"),
     "b a numpy array": ("b", np.ones((1, 1)), TypeError, r"b must be a torch\.Tensor of shape \(1, 1\), got ndarray"),
-    "w int64": ("w", torch.ones(1, 1, dtype=torch.int64), TypeError, r"w must have a floating dtype \(float32 or float64\), got torch\.int64"),
+    "w int64": (
+        "w",
+        torch.ones(1, 1, dtype=torch.int64),
+        TypeError,
+        r"w must have a floating dtype \(float32 or float64\), got torch\.int64",
+    ),
     "w NaN": ("w", torch.full((1, 1), float("nan")), ValueError, r"w must be finite, got nan"),
     "b inf": ("b", torch.full((1, 1), float("inf")), ValueError, r"b must be finite, got inf"),
 }
@@ -205,7 +210,6 @@ def test_float32_w_with_float64_data_is_allowed():
     assert fit().status == "not_converged"
 
 
-
 # ---- the API's other bad inputs: huge seeds, unknown devices, meta tensors, half precision, complex -------------
 
 SEED_TOO_BIG = r"seed must be an int in \[0, 2\*\*64 - 1\], got 18446744073709551616"
@@ -216,22 +220,47 @@ API_CASES = {
     "noisy_data(seed=2**64)": (lambda: noisy_data(0.1, 2**64), ValueError, SEED_TOO_BIG),
     "uniform_x(seed=2**64)": (lambda: uniform_x(5, 2**64), ValueError, SEED_TOO_BIG),
     "batch_order(seed=2**64)": (lambda: batch_order(5, 1, 2**64), ValueError, SEED_TOO_BIG),
-    "minibatch_sgd(seed=-3)": (lambda: minibatch_sgd(X0, Y0, W0, B0, lr=0.01, batch_size=8, seed=-3), ValueError,
-                               r"seed must be an int in \[0, 2\*\*64 - 1\], got -3"),
-    "fit_sgd(seed=2**64)": (lambda: fit_sgd(linear_from(W0.double(), B0.double()), X0, Y0, lr=0.001, num_epochs=1,
-                                            seed=2**64), ValueError, SEED_TOO_BIG),
-    "fits_over_seeds([0, 2**64])": (lambda: fits_over_seeds(X0, 0.1, [0, 2**64]), ValueError,
-                                    r"every seed in seeds must be an int in \[0, 2\*\*64 - 1\], got 1844"),
-    "fits_over_seeds(5)": (lambda: fits_over_seeds(X0, 0.1, 5), TypeError, r"seeds must be a sequence of ints.*got int"),
-    "init_params(seed=np.float64)": (lambda: init_params(np.float64(1)), TypeError,
-                                     r"seed must be a non-negative int, got np\.float64\(1\.0\) \(float64\)"),
+    "minibatch_sgd(seed=-3)": (
+        lambda: minibatch_sgd(X0, Y0, W0, B0, lr=0.01, batch_size=8, seed=-3),
+        ValueError,
+        r"seed must be an int in \[0, 2\*\*64 - 1\], got -3",
+    ),
+    "fit_sgd(seed=2**64)": (
+        lambda: fit_sgd(linear_from(W0.double(), B0.double()), X0, Y0, lr=0.001, num_epochs=1, seed=2**64),
+        ValueError,
+        SEED_TOO_BIG,
+    ),
+    "fits_over_seeds([0, 2**64])": (
+        lambda: fits_over_seeds(X0, 0.1, [0, 2**64]),
+        ValueError,
+        r"every seed in seeds must be an int in \[0, 2\*\*64 - 1\], got 1844",
+    ),
+    "fits_over_seeds(5)": (
+        lambda: fits_over_seeds(X0, 0.1, 5),
+        TypeError,
+        r"seeds must be a sequence of ints.*got int",
+    ),
+    "init_params(seed=np.float64)": (
+        lambda: init_params(np.float64(1)),
+        TypeError,
+        r"seed must be a non-negative int, got np\.float64\(1\.0\) \(float64\)",
+    ),
     # devices
-    "init_params(device='bogus')": (lambda: init_params(0, device="bogus"), ValueError,
-                                    r"device must name a device such as 'cpu' or 'cuda:0', got 'bogus'"),
-    "original_data(device=3.5)": (lambda: original_data(device=3.5), TypeError,
-                                  r"device must be a torch\.device or a name such as 'cpu' or 'cuda', got 3\.5 \(float\)"),
-    "noisy_data(device='meta')": (lambda: noisy_data(0.1, 0, device="meta"), ValueError,
-                                  r"device must hold values; 'meta' holds none"),
+    "init_params(device='bogus')": (
+        lambda: init_params(0, device="bogus"),
+        ValueError,
+        r"device must name a device such as 'cpu' or 'cuda:0', got 'bogus'",
+    ),
+    "original_data(device=3.5)": (
+        lambda: original_data(device=3.5),
+        TypeError,
+        r"device must be a torch\.device or a name such as 'cpu' or 'cuda', got 3\.5 \(float\)",
+    ),
+    "noisy_data(device='meta')": (
+        lambda: noisy_data(0.1, 0, device="meta"),
+        ValueError,
+        r"device must hold values; 'meta' holds none",
+    ),
     # meta tensors: a shape and a dtype, no values (before: "Tensor.item() cannot be called on meta tensors")
     "predict(meta X)": (lambda: predict(X0.to("meta"), W0, B0), ValueError, "X " + META),
     "closed_form(meta y)": (lambda: closed_form(X0, Y0.to("meta")), ValueError, "y " + META),
@@ -241,43 +270,113 @@ API_CASES = {
     "sums(meta X)": (lambda: sums(X0.to("meta"), Y0), ValueError, "X " + META),
     "linear_from(meta b)": (lambda: linear_from(W0, B0.to("meta")), ValueError, "b " + META),
     # dtypes: only float32 and float64 (float16 used to be accepted though the message said otherwise)
-    "init_params(dtype=float16)": (lambda: init_params(0, dtype=torch.float16), TypeError,
-                                   r"dtype must be a floating torch\.dtype \(torch\.float32 or torch\.float64\), got torch\.float16"),
-    "original_data(dtype=bfloat16)": (lambda: original_data(dtype=torch.bfloat16), TypeError,
-                                      r"dtype must be .*torch\.float64\), got torch\.bfloat16"),
-    "noisy_data(dtype=complex64)": (lambda: noisy_data(0.1, 0, dtype=torch.complex64), TypeError,
-                                    r"dtype must be .*, got torch\.complex64"),
-    "predict(float16 X)": (lambda: predict(X0.half(), W0, B0), TypeError,
-                           r"X must have a floating dtype \(float32 or float64\), got torch\.float16"),
-    "closed_form(bfloat16)": (lambda: closed_form(X0.bfloat16(), Y0.bfloat16()), TypeError,
-                              r"X must have a floating dtype \(float32 or float64\), got torch\.bfloat16"),
-    "hessian(complex128 X)": (lambda: hessian(X0.to(torch.complex128)), TypeError,
-                              r"X must have a floating dtype \(float32 or float64\), got torch\.complex128"),
-    "grad(float16 b)": (lambda: grad(X0, Y0, W0, B0.half()), TypeError,
-                        r"b must have a floating dtype \(float32 or float64\), got torch\.float16"),
-    "minibatch_sgd(float16 X)": (lambda: minibatch_sgd(X0.half(), Y0.half(), W0, B0, lr=0.01, batch_size=8),
-                                 TypeError, r"X must have a floating dtype \(float32 or float64\), got torch\.float16"),
+    "init_params(dtype=float16)": (
+        lambda: init_params(0, dtype=torch.float16),
+        TypeError,
+        r"dtype must be a floating torch\.dtype \(torch\.float32 or torch\.float64\), got torch\.float16",
+    ),
+    "original_data(dtype=bfloat16)": (
+        lambda: original_data(dtype=torch.bfloat16),
+        TypeError,
+        r"dtype must be .*torch\.float64\), got torch\.bfloat16",
+    ),
+    "noisy_data(dtype=complex64)": (
+        lambda: noisy_data(0.1, 0, dtype=torch.complex64),
+        TypeError,
+        r"dtype must be .*, got torch\.complex64",
+    ),
+    "predict(float16 X)": (
+        lambda: predict(X0.half(), W0, B0),
+        TypeError,
+        r"X must have a floating dtype \(float32 or float64\), got torch\.float16",
+    ),
+    "closed_form(bfloat16)": (
+        lambda: closed_form(X0.bfloat16(), Y0.bfloat16()),
+        TypeError,
+        r"X must have a floating dtype \(float32 or float64\), got torch\.bfloat16",
+    ),
+    "hessian(complex128 X)": (
+        lambda: hessian(X0.to(torch.complex128)),
+        TypeError,
+        r"X must have a floating dtype \(float32 or float64\), got torch\.complex128",
+    ),
+    "grad(float16 b)": (
+        lambda: grad(X0, Y0, W0, B0.half()),
+        TypeError,
+        r"b must have a floating dtype \(float32 or float64\), got torch\.float16",
+    ),
+    "minibatch_sgd(float16 X)": (
+        lambda: minibatch_sgd(X0.half(), Y0.half(), W0, B0, lr=0.01, batch_size=8),
+        TypeError,
+        r"X must have a floating dtype \(float32 or float64\), got torch\.float16",
+    ),
     # huge ints and ranges
-    "uniform_x(2**64)": (lambda: uniform_x(2**64, 0), ValueError, r"n must be at most 2\*\*40 .*got 18446744073709551616"),
-    "uniform_x(low=-1e308, high=1e308)": (lambda: uniform_x(3, 0, -1e308, 1e308), ValueError,
-                                          r"low and high must be finite numbers with low < high, got low=-1e\+308"),
-    "batch_order(2**62)": (lambda: batch_order(2**62, 1, 0), ValueError, r"n must be at most 2\*\*40 .*got 4611686018427387904"),
-    "noisy_data(sigma=1e308)": (lambda: noisy_data(1e308, 0), ValueError,
-                                r"sigma = 1e\+308 is too large: the noisy y overflows float64"),
-    "noisy_data(sigma='0.1')": (lambda: noisy_data("0.1", 0), TypeError, r"sigma must be a finite number >= 0, got '0\.1' \(str\)"),
-    "noisy_data(sigma=nan)": (lambda: noisy_data(float("nan"), 0), ValueError, r"sigma must be a finite number >= 0, got nan"),
-    "noisy_data(sigma=True)": (lambda: noisy_data(True, 0), TypeError, r"sigma must be a finite number >= 0, got True \(bool\)"),
+    "uniform_x(2**64)": (
+        lambda: uniform_x(2**64, 0),
+        ValueError,
+        r"n must be at most 2\*\*40 .*got 18446744073709551616",
+    ),
+    "uniform_x(low=-1e308, high=1e308)": (
+        lambda: uniform_x(3, 0, -1e308, 1e308),
+        ValueError,
+        r"low and high must be finite numbers with low < high, got low=-1e\+308",
+    ),
+    "batch_order(2**62)": (
+        lambda: batch_order(2**62, 1, 0),
+        ValueError,
+        r"n must be at most 2\*\*40 .*got 4611686018427387904",
+    ),
+    "noisy_data(sigma=1e308)": (
+        lambda: noisy_data(1e308, 0),
+        ValueError,
+        r"sigma = 1e\+308 is too large: the noisy y overflows float64",
+    ),
+    "noisy_data(sigma='0.1')": (
+        lambda: noisy_data("0.1", 0),
+        TypeError,
+        r"sigma must be a finite number >= 0, got '0\.1' \(str\)",
+    ),
+    "noisy_data(sigma=nan)": (
+        lambda: noisy_data(float("nan"), 0),
+        ValueError,
+        r"sigma must be a finite number >= 0, got nan",
+    ),
+    "noisy_data(sigma=True)": (
+        lambda: noisy_data(True, 0),
+        TypeError,
+        r"sigma must be a finite number >= 0, got True \(bool\)",
+    ),
     # other public functions that took anything
     "sums(list)": (lambda: sums([1.0], [2.0]), TypeError, r"X must be a torch\.Tensor of shape \(n, 1\), got list"),
     "sums(short y)": (lambda: sums(X0, Y0[:3]), ValueError, r"y must have 40 rows to match X, got 3"),
     "sums(NaN in y)": (lambda: sums(X0, with_value(Y0, 2, NAN)), ValueError, r"y must be finite, got 1 NaN .* row 2"),
     "sums(0 rows)": (lambda: sums(X0[:0], Y0[:0]), ValueError, r"X must have at least one row"),
-    "path_losses(['a'])": (lambda: path_losses(X0, Y0, ["a"], [1.0]), TypeError, r"w_path must hold numbers, got 'a' \(str\)"),
-    "path_losses([nan])": (lambda: path_losses(X0, Y0, [0.1], [NAN]), ValueError, r"b_path must hold finite numbers, got nan"),
-    "path_losses(w_path=3)": (lambda: path_losses(X0, Y0, 3, [1.0]), TypeError, r"w_path must be a sequence of numbers, got int"),
-    "true_line(float16)": (lambda: true_line(X0.half()), TypeError, r"X must have a floating dtype \(float32 or float64\)"),
+    "path_losses(['a'])": (
+        lambda: path_losses(X0, Y0, ["a"], [1.0]),
+        TypeError,
+        r"w_path must hold numbers, got 'a' \(str\)",
+    ),
+    "path_losses([nan])": (
+        lambda: path_losses(X0, Y0, [0.1], [NAN]),
+        ValueError,
+        r"b_path must hold finite numbers, got nan",
+    ),
+    "path_losses(w_path=3)": (
+        lambda: path_losses(X0, Y0, 3, [1.0]),
+        TypeError,
+        r"w_path must be a sequence of numbers, got int",
+    ),
+    "true_line(float16)": (
+        lambda: true_line(X0.half()),
+        TypeError,
+        r"X must have a floating dtype \(float32 or float64\)",
+    ),
     "pre_activation(meta w)": (lambda: pre_activation(X0, W0.to("meta")), ValueError, "w " + META),
-    "autograd_grad(bool X)": (lambda: autograd_grad(X0.bool(), Y0, W0, B0), TypeError, r"X must have a floating dtype .*torch\.bool"),
+    "autograd_grad(bool X)": (
+        lambda: autograd_grad(X0.bool(), Y0, W0, B0),
+        TypeError,
+        r"X must have a floating dtype .*torch\.bool",
+    ),
     "design_matrix(0 rows)": (lambda: design_matrix(X0[:0]), ValueError, r"X must have at least one row"),
 }
 

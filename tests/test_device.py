@@ -78,6 +78,11 @@ def test_minibatch_loaders_agree_on_the_device(device):
     runs = [minibatch_sgd(X, y, w, b, lr=0.05, batch_size=64, loader=loader) for loader in ("slices", "dataloader")]
     assert runs[0].w.device.type == device
     assert max(abs(p - q) for p, q in zip(runs[0].w_path, runs[1].w_path)) <= TOL
-    ref = minibatch_sgd(*noisy_data(0.05, 0, X=uniform_x(2000, 0)), *init_params(0, dtype=torch.float64),
-                        lr=0.05, batch_size=64, loader="slices")  # the CPU run, the same batches
+    ref = minibatch_sgd(
+        *noisy_data(0.05, 0, X=uniform_x(2000, 0)),
+        *init_params(0, dtype=torch.float64),
+        lr=0.05,
+        batch_size=64,
+        loader="slices",
+    )  # the CPU run, the same batches
     assert abs(runs[0].w.item() - ref.w.item()) <= TOL and abs(runs[0].b.item() - ref.b.item()) <= TOL

@@ -36,7 +36,9 @@ def test_two_processes_equal_one(tmp_path):
     ]  # fmt: skip
     env = os.environ | {"OMP_NUM_THREADS": "1"}  # what torchrun would set, said here so it need not warn
     start = time.perf_counter()
-    proc = subprocess.Popen(cmd, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, start_new_session=True)
+    proc = subprocess.Popen(
+        cmd, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, start_new_session=True
+    )
     try:
         stdout, stderr = proc.communicate(timeout=100)  # within pytest-timeout's 120 s: this fails first
     finally:

@@ -167,7 +167,7 @@ def test_an_index_that_answers_is_reachable(tmp_path):
     import http.server
     import threading
 
-    handler = lambda *a: http.server.SimpleHTTPRequestHandler(*a, directory=str(tmp_path))  # noqa: E731
+    handler = lambda *a: http.server.SimpleHTTPRequestHandler(*a, directory=str(tmp_path))
     with http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler) as server:
         threading.Thread(target=server.serve_forever, daemon=True).start()
         try:
@@ -204,7 +204,7 @@ def test_conda_takes_the_same_cpu_index():
 
 # --- pytest-timeout: the suite cannot hang -------------------------------------------------------------------
 
-HANGS = '''
+HANGS = """
 import multiprocessing
 import os
 from pathlib import Path
@@ -226,7 +226,7 @@ def test_a_sweep_whose_worker_died(resource):
 
 def test_the_next_one():
     pass
-'''
+"""
 
 
 def test_the_suite_has_a_time_limit_per_test(pytestconfig):

@@ -272,306 +272,386 @@ CASES = {
     "check_condition_centred": (
         lambda a: ex.check_condition_centred(a),
         lambda: _cond(_centred()),
-        [(lambda: _cond(_X_y()[0]), "before centring"),
-         (lambda: 1 / _cond(_centred()), "upside down"),
-         (lambda: _cond(_raw() - _raw().mean()), "you centred the raw inputs"),
-         (lambda: math.sqrt(_cond(_centred())), "square root")],
+        [
+            (lambda: _cond(_X_y()[0]), "before centring"),
+            (lambda: 1 / _cond(_centred()), "upside down"),
+            (lambda: _cond(_raw() - _raw().mean()), "you centred the raw inputs"),
+            (lambda: math.sqrt(_cond(_centred())), "square root"),
+        ],
     ),
     "check_divide_by": (
         lambda a: ex.check_divide_by(*a, divisor=1000),
         lambda: (_limit(_raw() / 1000), _best_rho(_raw() / 1000)),
-        [(lambda: (_limit(_X_y()[0]), 0.5), "divided by 100"),
-         (lambda: (2 / _eig(_raw() / 1000)[0], 0.5), "uses λmin"),
-         (lambda: (_limit(_raw() / 1000), _best_rho(_X_y()[0])), "ρ* for the inputs divided by 100"),
-         (lambda: (_limit(_raw() / 1000), 1 / _cond(_raw() / 1000)), "1/κ"),
-         (lambda: (_limit(_raw() / 1000), _rho(_raw() / 1000, 0.001)), "ρ at lr = 0.001")],
+        [
+            (lambda: (_limit(_X_y()[0]), 0.5), "divided by 100"),
+            (lambda: (2 / _eig(_raw() / 1000)[0], 0.5), "uses λmin"),
+            (lambda: (_limit(_raw() / 1000), _best_rho(_X_y()[0])), "ρ* for the inputs divided by 100"),
+            (lambda: (_limit(_raw() / 1000), 1 / _cond(_raw() / 1000)), "1/κ"),
+            (lambda: (_limit(_raw() / 1000), _rho(_raw() / 1000, 0.001)), "ρ at lr = 0.001"),
+        ],
     ),
     "check_orthogonal_residuals": (
         lambda a: ex.check_orthogonal_residuals(a, sigma=0.05, seed=0),
         _residuals,
-        [(lambda: torch.zeros(40, 1, dtype=torch.float64), "all zeros"),
-         (lambda: _residuals("Atr"), "that is Aᵀr; the checker wants r"),
-         (lambda: torch.zeros(2, 1, dtype=torch.float64), "that is Aᵀr; the checker wants r"),
-         (lambda: -_residuals(), "wrong sign"),
-         (lambda: _residuals("true"), "residuals of the true line"),
-         (lambda: _residuals("fitted"), "fitted values"),
-         (lambda: noisy_data(0.05, 0)[1], "that is y itself"),
-         (lambda: _residuals(dtype=torch.float32), "expected torch.float64"),
-         (lambda: _residuals() * (1 + 1e-6), "close, but not within"),
-         (lambda: _residuals().reshape(40), "in the wrong shape"),
-         (lambda: _residuals().T, "the transpose of the expected (40, 1)")],
+        [
+            (lambda: torch.zeros(40, 1, dtype=torch.float64), "all zeros"),
+            (lambda: _residuals("Atr"), "that is Aᵀr; the checker wants r"),
+            (lambda: torch.zeros(2, 1, dtype=torch.float64), "that is Aᵀr; the checker wants r"),
+            (lambda: -_residuals(), "wrong sign"),
+            (lambda: _residuals("true"), "residuals of the true line"),
+            (lambda: _residuals("fitted"), "fitted values"),
+            (lambda: noisy_data(0.05, 0)[1], "that is y itself"),
+            (lambda: _residuals(dtype=torch.float32), "expected torch.float64"),
+            (lambda: _residuals() * (1 + 1e-6), "close, but not within"),
+            (lambda: _residuals().reshape(40), "in the wrong shape"),
+            (lambda: _residuals().T, "the transpose of the expected (40, 1)"),
+        ],
     ),
     "check_float32_spacing": (
         lambda a: ex.check_float32_spacing(a, value=0.4),
         lambda: 2.0**-2 * 2.0**-23,  # 0.4 lies in [2^-2, 2^-1); float32 has 23 fraction bits
-        [(lambda: 2.0**-3 * 2.0**-23, "spacing next to 0.175"),
-         (lambda: 2.0**-2 * 2.0**-52, "float64's spacing"),
-         (lambda: 2.0**-23, "float32's eps"),
-         (lambda: 0.4 * 2.0**-23, "order of magnitude")],
+        [
+            (lambda: 2.0**-3 * 2.0**-23, "spacing next to 0.175"),
+            (lambda: 2.0**-2 * 2.0**-52, "float64's spacing"),
+            (lambda: 2.0**-23, "float32's eps"),
+            (lambda: 0.4 * 2.0**-23, "order of magnitude"),
+        ],
     ),
     "check_bad_loss": (
         lambda a: ex.check_bad_loss(a, seed=0),
         _bad_loss,
-        [(lambda: float(((_numpy_start()[0] - _numpy_start()[1]) ** 2).sum()), "that is the correct loss"),
-         (lambda: _bad_loss() / 1600, "mean over all 1,600 pairs"),
-         (lambda: 40 * _bad_loss(), "n = 40 times too large"),
-         (lambda: _bad_loss(0.175 * _X_y()[0].numpy() + 0.4), "perfect prediction")],
+        [
+            (lambda: float(((_numpy_start()[0] - _numpy_start()[1]) ** 2).sum()), "that is the correct loss"),
+            (lambda: _bad_loss() / 1600, "mean over all 1,600 pairs"),
+            (lambda: 40 * _bad_loss(), "n = 40 times too large"),
+            (lambda: _bad_loss(0.175 * _X_y()[0].numpy() + 0.4), "perfect prediction"),
+        ],
     ),
     "check_w_numpy": (
         lambda a: ex.check_w_numpy(a, seed=0),
         _w_numpy,
-        [(lambda: init_params(0)[0], "still a torch.Tensor"),
-         (lambda: init_params(0)[0].item(), ".item() gives a Python number"),
-         (lambda: init_params(0)[1].numpy(), "that holds b"),
-         (lambda: _w_numpy().reshape(1), "shape (1,)"),
-         (lambda: np.zeros((1, 1), dtype=np.int64), "dtype int64")],
+        [
+            (lambda: init_params(0)[0], "still a torch.Tensor"),
+            (lambda: init_params(0)[0].item(), ".item() gives a Python number"),
+            (lambda: init_params(0)[1].numpy(), "that holds b"),
+            (lambda: _w_numpy().reshape(1), "shape (1,)"),
+            (lambda: np.zeros((1, 1), dtype=np.int64), "dtype int64"),
+        ],
     ),
     "check_duplicated_limits": (
         lambda a: ex.check_duplicated_limits(*a, copies=2),
         lambda: (_limit(torch.cat([_X_y()[0]] * 2)), _limit(torch.cat([_X_y()[0]] * 2), "mean")),
-        [(lambda: (_limit(_X_y()[0]), 0.0), "original 40 points"),
-         (lambda: (2 * _limit(_X_y()[0]), 0.0), "the wrong way"),
-         (lambda: (_limit(_X_y()[0], "mean"), 0.0), "limit for the mean loss"),
-         (lambda: (_limit(_X_y()[0]) / 2, _limit(_X_y()[0], "mean") / 2), "does not change")],
+        [
+            (lambda: (_limit(_X_y()[0]), 0.0), "original 40 points"),
+            (lambda: (2 * _limit(_X_y()[0]), 0.0), "the wrong way"),
+            (lambda: (_limit(_X_y()[0], "mean"), 0.0), "limit for the mean loss"),
+            (lambda: (_limit(_X_y()[0]) / 2, _limit(_X_y()[0], "mean") / 2), "does not change"),
+        ],
     ),
     "check_dead_neuron": (
         lambda a: ex.check_dead_neuron(*a),
         lambda: (_X_y()[1].mean().item(), ((_X_y()[1] - _X_y()[1].mean()) ** 2).sum().item()),
-        [(lambda: (0.4, 0.0), "true line's intercept"),
-         (lambda: (_X_y()[0].mean().item(), 0.0), "mean of x"),
-         (lambda: (_X_y()[1].mean().item(), _X_y()[1].var(correction=0).item()), "mean of the squared"),
-         (lambda: (_X_y()[1].mean().item(), ((_X_y()[1] - 0.4) ** 2).sum().item()), "loss at b = 0.4")],
+        [
+            (lambda: (0.4, 0.0), "true line's intercept"),
+            (lambda: (_X_y()[0].mean().item(), 0.0), "mean of x"),
+            (lambda: (_X_y()[1].mean().item(), _X_y()[1].var(correction=0).item()), "mean of the squared"),
+            (lambda: (_X_y()[1].mean().item(), ((_X_y()[1] - 0.4) ** 2).sum().item()), "loss at b = 0.4"),
+        ],
     ),
     "check_lr_mean": (
         lambda a: ex.check_lr_mean(a, lr_sum=0.001),
         lambda: 0.001 * 40,
-        [(lambda: 0.001, "with the same learning rate"),
-         (lambda: 0.001 / 40, "the wrong way"),
-         (lambda: _limit(_X_y()[0], "mean"), "stability limit")],
+        [
+            (lambda: 0.001, "with the same learning rate"),
+            (lambda: 0.001 / 40, "the wrong way"),
+            (lambda: _limit(_X_y()[0], "mean"), "stability limit"),
+        ],
     ),
     "check_origin_grad": (
         lambda a: ex.check_origin_grad(*a, loss="mean"),
         _origin_grad,
-        [(lambda: (0.0, 0.0), "clamp passes the gradient there"),
-         (lambda: (-_origin_grad()[0], 0.0), "wrong sign"),
-         (lambda: (-2 * (_X_y()[0].mean() * _X_y()[1].mean()).item(), 0.0), "average the products"),
-         (lambda: _origin_grad("sum"), "gradient of the sum loss"),
-         (lambda: (_origin_grad()[0], _origin_grad("sum")[1]), "gradient of the sum loss")],
+        [
+            (lambda: (0.0, 0.0), "clamp passes the gradient there"),
+            (lambda: (-_origin_grad()[0], 0.0), "wrong sign"),
+            (lambda: (-2 * (_X_y()[0].mean() * _X_y()[1].mean()).item(), 0.0), "average the products"),
+            (lambda: _origin_grad("sum"), "gradient of the sum loss"),
+            (lambda: (_origin_grad()[0], _origin_grad("sum")[1]), "gradient of the sum loss"),
+        ],
     ),
     "check_mean_factor": (
         lambda a: ex.check_mean_factor(a, chunks=2),
         lambda: 20 / 40,  # each half's mean divides by 20; the full mean by 40
-        [(lambda: 2.0, "upside down"),
-         (lambda: 1.0, "accumulated means are not the full mean"),
-         (lambda: 1 / 40, "already a mean")],
+        [
+            (lambda: 2.0, "upside down"),
+            (lambda: 1.0, "accumulated means are not the full mean"),
+            (lambda: 1 / 40, "already a mean"),
+        ],
     ),
     "check_best_step": (
         lambda a: ex.check_best_step(a, seed=0),
         _eta_step,
-        [(lambda: 1 / _eig(_X_y()[0])[1], "that is 1/λmax"),
-         (lambda: 2 / sum(_eig(_X_y()[0])), "best fixed learning rate"),
-         (lambda: _limit(_X_y()[0]), "stability limit"),
-         (lambda: 1 / _eta_step(), "upside down")],
+        [
+            (lambda: 1 / _eig(_X_y()[0])[1], "that is 1/λmax"),
+            (lambda: 2 / sum(_eig(_X_y()[0])), "best fixed learning rate"),
+            (lambda: _limit(_X_y()[0]), "stability limit"),
+            (lambda: 1 / _eta_step(), "upside down"),
+        ],
     ),
     "check_fixed_loop": (
         lambda a: ex.check_fixed_loop(*a, num_epochs=150, lr=0.001, seed=0),
         lambda: _original_loop(150),
-        [(lambda: _original_loop(149), "one update short"),
-         (lambda: _original_loop(151), "one update too many"),
-         (lambda: _original_loop(0), "that is the start"),
-         (lambda: (_original_loop(150)[0], 0.4), "not quite")],
+        [
+            (lambda: _original_loop(149), "one update short"),
+            (lambda: _original_loop(151), "one update too many"),
+            (lambda: _original_loop(0), "that is the start"),
+            (lambda: (_original_loop(150)[0], 0.4), "not quite"),
+        ],
     ),
     "check_updates_guaranteed": (
         lambda a: ex.check_updates_guaranteed(a, tol=1e-6, lr=0.001, seed=0),
         lambda: _guaranteed(_rho(_X_y()[0], 0.001), 1e-6 / _e0().norm().item()),
-        [(lambda: _guaranteed(_rho(_X_y()[0], 0.001), 1e-6), "ignores where the run starts"),
-         (lambda: _guaranteed(_rho(_X_y()[0], 0.001), 1e-6 / _e0().norm().item()) - 1, "round up"),
-         (lambda: _guaranteed(abs(1 - 0.001 * _eig(_X_y()[0])[1]), 1e-6 / _e0().norm().item()), "fast direction"),
-         (lambda: float(_guaranteed(_rho(_X_y()[0], 0.001), 1e-6 / _e0().norm().item())), "convert it with int")],
+        [
+            (lambda: _guaranteed(_rho(_X_y()[0], 0.001), 1e-6), "ignores where the run starts"),
+            (lambda: _guaranteed(_rho(_X_y()[0], 0.001), 1e-6 / _e0().norm().item()) - 1, "round up"),
+            (lambda: _guaranteed(abs(1 - 0.001 * _eig(_X_y()[0])[1]), 1e-6 / _e0().norm().item()), "fast direction"),
+            (lambda: float(_guaranteed(_rho(_X_y()[0], 0.001), 1e-6 / _e0().norm().item())), "convert it with int"),
+        ],
     ),
     "check_lam_min_from_log": (
         lambda a: ex.check_lam_min_from_log(a, lr=0.001),
         lambda: _lam()[0],
-        [(lambda: (1 - (1 - 0.001 * _lam()[0]) ** 2) / 0.001, "quadratic in the error"),
-         (lambda: -math.log(1 - 0.001 * _lam()[0]) / 0.001, "ln(1 − ηλ) ≈ −ηλ"),
-         (lambda: (1 - 1 / (1 - 0.001 * _lam()[0])) / 0.001, "upside down"),
-         (lambda: 1 - 0.001 * _lam()[0], "solve it for λmin")],
+        [
+            (lambda: (1 - (1 - 0.001 * _lam()[0]) ** 2) / 0.001, "quadratic in the error"),
+            (lambda: -math.log(1 - 0.001 * _lam()[0]) / 0.001, "ln(1 − ηλ) ≈ −ηλ"),
+            (lambda: (1 - 1 / (1 - 0.001 * _lam()[0])) / 0.001, "upside down"),
+            (lambda: 1 - 0.001 * _lam()[0], "solve it for λmin"),
+        ],
     ),
     "check_predicted_end": (
         lambda a: ex.check_predicted_end(*a, lr=0.001, num_updates=149, seed=0),
         _end,
-        [(lambda: (0.175, 0.4), "closed-form answer"),
-         (lambda: (0.175 + _rho(_X_y()[0], 0.001) ** 149 * _e0()[0].item(), 0.4), "only its part along v"),
-         (lambda: _end(e0=-_e0()), "wrong sign"),
-         (lambda: _end(150), "one update too many")],
+        [
+            (lambda: (0.175, 0.4), "closed-form answer"),
+            (lambda: (0.175 + _rho(_X_y()[0], 0.001) ** 149 * _e0()[0].item(), 0.4), "only its part along v"),
+            (lambda: _end(e0=-_e0()), "wrong sign"),
+            (lambda: _end(150), "one update too many"),
+        ],
     ),
     "check_updates_per_decade": (
         lambda a: ex.check_updates_per_decade(a, lr=0.001),
         lambda: _per_decade(_rho(_X_y()[0], 0.001)),
-        [(lambda: 2 * _per_decade(_rho(_X_y()[0], 0.001)), "2 log ρ"),
-         (lambda: _per_decade(_rho(_X_y()[0], 0.001)) / math.log(10), "per factor of e"),
-         (lambda: round(_per_decade(_rho(_X_y()[0], 0.001))), "rounded"),
-         (lambda: _per_decade(abs(1 - 0.001 * _eig(_X_y()[0])[1])), "fast direction")],
+        [
+            (lambda: 2 * _per_decade(_rho(_X_y()[0], 0.001)), "2 log ρ"),
+            (lambda: _per_decade(_rho(_X_y()[0], 0.001)) / math.log(10), "per factor of e"),
+            (lambda: round(_per_decade(_rho(_X_y()[0], 0.001))), "rounded"),
+            (lambda: _per_decade(abs(1 - 0.001 * _eig(_X_y()[0])[1])), "fast direction"),
+        ],
     ),
     "check_fastest_lr": (
         lambda a: ex.check_fastest_lr(a),
         lambda: 2 / sum(_eig(_X_y()[0])),
-        [(lambda: _limit(_X_y()[0]), "stability limit"),
-         (lambda: 1 / _eig(_X_y()[0])[1], "1/λmax removes the steep direction"),
-         (lambda: 2 / sum(_eig(_X_y()[0], "mean")), "mean loss"),
-         (lambda: 1 / sum(_eig(_X_y()[0])), "half of what it should be")],
+        [
+            (lambda: _limit(_X_y()[0]), "stability limit"),
+            (lambda: 1 / _eig(_X_y()[0])[1], "1/λmax removes the steep direction"),
+            (lambda: 2 / sum(_eig(_X_y()[0], "mean")), "mean loss"),
+            (lambda: 1 / sum(_eig(_X_y()[0])), "half of what it should be"),
+        ],
     ),
     "check_one_step_lr": (
         lambda a: ex.check_one_step_lr(a),
         lambda: 1 / (2 * 40),  # standardised: AᵀA = n I, so H = 2n I and one step of 1/(2n) lands
-        [(lambda: 2 / (2 * 40), "stability limit"),
-         (lambda: 2.0 * 40, "the eigenvalue itself"),
-         (lambda: 1 / _eig(_X_y()[0])[1], "before standardising"),
-         (lambda: 1 / _eig(_standardised(correction=1))[0], "sample standard deviation"),
-         (lambda: 1 / 2, "mean loss")],
+        [
+            (lambda: 2 / (2 * 40), "stability limit"),
+            (lambda: 2.0 * 40, "the eigenvalue itself"),
+            (lambda: 1 / _eig(_X_y()[0])[1], "before standardising"),
+            (lambda: 1 / _eig(_standardised(correction=1))[0], "sample standard deviation"),
+            (lambda: 1 / 2, "mean loss"),
+        ],
     ),
     "check_mean_rates": (
         lambda a: ex.check_mean_rates(*a),
         lambda: (_limit(_X_y()[0], "mean"), 2 / sum(_eig(_X_y()[0], "mean"))),
-        [(lambda: (_limit(_X_y()[0]), 0.0), "limit for the sum loss"),
-         (lambda: (2 / _eig(_X_y()[0], "mean")[0], 0.0), "uses λmin"),
-         (lambda: (_limit(_X_y()[0], "mean"), 2 / sum(_eig(_X_y()[0]))), "fastest rate for the sum loss"),
-         (lambda: (_limit(_X_y()[0], "mean"), _limit(_X_y()[0], "mean")), "stability limit again"),
-         (lambda: (_limit(_X_y()[0], "mean"), 1 / _eig(_X_y()[0], "mean")[1]), "balance the two factors")],
+        [
+            (lambda: (_limit(_X_y()[0]), 0.0), "limit for the sum loss"),
+            (lambda: (2 / _eig(_X_y()[0], "mean")[0], 0.0), "uses λmin"),
+            (lambda: (_limit(_X_y()[0], "mean"), 2 / sum(_eig(_X_y()[0]))), "fastest rate for the sum loss"),
+            (lambda: (_limit(_X_y()[0], "mean"), _limit(_X_y()[0], "mean")), "stability limit again"),
+            (lambda: (_limit(_X_y()[0], "mean"), 1 / _eig(_X_y()[0], "mean")[1]), "balance the two factors"),
+        ],
     ),
     "check_dead_threshold": (
         lambda a: ex.check_dead_threshold(a, seed=4),
         lambda: _threshold(4),
-        [(lambda: _threshold(0), "threshold from seed 0"),
-         (lambda: 1 / _threshold(4), "upside down"),
-         (lambda: _start_grads(4)[1] / _start_grads(4)[3], "uses b and its gradient"),
-         (lambda: _threshold(4, "mean"), "gradient of the mean loss"),
-         (lambda: _limit(_X_y()[0]), "stability limit")],
+        [
+            (lambda: _threshold(0), "threshold from seed 0"),
+            (lambda: 1 / _threshold(4), "upside down"),
+            (lambda: _start_grads(4)[1] / _start_grads(4)[3], "uses b and its gradient"),
+            (lambda: _threshold(4, "mean"), "gradient of the mean loss"),
+            (lambda: _limit(_X_y()[0]), "stability limit"),
+        ],
     ),
     "check_guaranteed_counts": (
         lambda a: ex.check_guaranteed_counts(*a, lr=0.001, tol=1e-6, seed=0),
         _counts,
-        [(lambda: _counts(target=1e-6), "ignores where the run starts"),
-         (lambda: (_counts()[0], _counts(target=1e-6)[1]), "ignores where the run starts"),
-         (lambda: (_counts()[0] - 1, _counts()[1]), "round up"),
-         (lambda: (_counts()[0], _counts()[0]), "the other learning rate"),
-         (lambda: (_guaranteed(abs(1 - 0.001 * _eig(_X_y()[0])[1]), 1e-6 / _e0().norm().item()), 0),
-          "steep direction's factor"),
-         (lambda: (_counts()[0], _counts(square=True)[1]), "uses ρ²"),
-         (lambda: (float(_counts()[0]), _counts()[1]), "convert it with int")],
+        [
+            (lambda: _counts(target=1e-6), "ignores where the run starts"),
+            (lambda: (_counts()[0], _counts(target=1e-6)[1]), "ignores where the run starts"),
+            (lambda: (_counts()[0] - 1, _counts()[1]), "round up"),
+            (lambda: (_counts()[0], _counts()[0]), "the other learning rate"),
+            (
+                lambda: (_guaranteed(abs(1 - 0.001 * _eig(_X_y()[0])[1]), 1e-6 / _e0().norm().item()), 0),
+                "steep direction's factor",
+            ),
+            (lambda: (_counts()[0], _counts(square=True)[1]), "uses ρ²"),
+            (lambda: (float(_counts()[0]), _counts()[1]), "convert it with int"),
+        ],
     ),
     "check_mean_grad": (
         lambda a: ex.check_mean_grad(a, seed=0),
         _mean_grad_b,
-        [(lambda: _mean_grad_b() / 2, "did you differentiate the square?"),
-         (lambda: -_mean_grad_b(), "wrong sign"),
-         (lambda: 40 * _mean_grad_b(), "n = 40 times too large"),
-         (_mean_grad_w, "that is the gradient for w")],
+        [
+            (lambda: _mean_grad_b() / 2, "did you differentiate the square?"),
+            (lambda: -_mean_grad_b(), "wrong sign"),
+            (lambda: 40 * _mean_grad_b(), "n = 40 times too large"),
+            (_mean_grad_w, "that is the gradient for w"),
+        ],
     ),
     "check_mean_loop": (
         lambda a: ex.check_mean_loop(a, lr_sum=0.001, num_updates=149, seed=0),
         _loop,
-        [(lambda: _loop(steps=150), "one update too many"),
-         (lambda: _loop(steps=148), "one update too few"),
-         (lambda: _loop(lr=0.001), "the sum's learning rate"),
-         (lambda: _loop(zero_grad=False), "never zeroes the gradients"),
-         (lambda: _loop(reduction="sum"), "diverged"),
-         (lambda: _loop(dtype=torch.float32), "float32"),
-         (lambda: nn.Linear(1, 1, dtype=torch.float64), "Check the start"),
-         (lambda: nn.Linear(2, 1, dtype=torch.float64), "nn.Linear(1, 1) has (1, 1) and (1,)")],
+        [
+            (lambda: _loop(steps=150), "one update too many"),
+            (lambda: _loop(steps=148), "one update too few"),
+            (lambda: _loop(lr=0.001), "the sum's learning rate"),
+            (lambda: _loop(zero_grad=False), "never zeroes the gradients"),
+            (lambda: _loop(reduction="sum"), "diverged"),
+            (lambda: _loop(dtype=torch.float32), "float32"),
+            (lambda: nn.Linear(1, 1, dtype=torch.float64), "Check the start"),
+            (lambda: nn.Linear(2, 1, dtype=torch.float64), "nn.Linear(1, 1) has (1, 1) and (1,)"),
+        ],
     ),
     "check_num_updates": (
         lambda a: ex.check_num_updates(a, n=40, batch_size=7, num_epochs=25),
         lambda: math.ceil(40 / 7) * 25,
-        [(lambda: 40 // 7 * 25, "drop_last"),
-         (lambda: math.ceil(40 * 25 / 7), "every epoch starts a fresh pass"),
-         (lambda: math.ceil(40 / 7), "the count for one epoch"),
-         (lambda: math.ceil(40 / 7) * 25 + 1, "off by one"),
-         (lambda: 40 * 25 / 7, "fractional part")],
+        [
+            (lambda: 40 // 7 * 25, "drop_last"),
+            (lambda: math.ceil(40 * 25 / 7), "every epoch starts a fresh pass"),
+            (lambda: math.ceil(40 / 7), "the count for one epoch"),
+            (lambda: math.ceil(40 / 7) * 25 + 1, "off by one"),
+            (lambda: 40 * 25 / 7, "fractional part"),
+        ],
     ),
     "check_normal_equations": (
         lambda a: ex.check_normal_equations(*a),
         _gram,
-        [(lambda: (2 * _gram()[0], _gram()[1]), "Hessian"),
-         (lambda: (_gram()[0].flip(0, 1), _gram()[1]), "order [1, x]"),
-         (lambda: (_gram()[0], _gram()[1].flip(0)), "Aty has the columns of A in the order [1, x]"),
-         (lambda: (design_matrix(_X_y()[0]) @ design_matrix(_X_y()[0]).T, _gram()[1]), "that is A Aᵀ"),
-         (lambda: (_X_y()[0].T @ _X_y()[0], _gram()[1]), "did you use X alone?"),
-         (lambda: (_gram()[0], _gram()[1].reshape(2)), ".reshape(2, 1)"),
-         (lambda: (_gram()[0].float(), _gram()[1]), "close, but not within")],
+        [
+            (lambda: (2 * _gram()[0], _gram()[1]), "Hessian"),
+            (lambda: (_gram()[0].flip(0, 1), _gram()[1]), "order [1, x]"),
+            (lambda: (_gram()[0], _gram()[1].flip(0)), "Aty has the columns of A in the order [1, x]"),
+            (lambda: (design_matrix(_X_y()[0]) @ design_matrix(_X_y()[0]).T, _gram()[1]), "that is A Aᵀ"),
+            (lambda: (_X_y()[0].T @ _X_y()[0], _gram()[1]), "did you use X alone?"),
+            (lambda: (_gram()[0], _gram()[1].reshape(2)), ".reshape(2, 1)"),
+            (lambda: (_gram()[0].float(), _gram()[1]), "close, but not within"),
+        ],
     ),
     "check_prediction": (
         lambda a: ex.check_prediction(a, raw_x=250.0),
         lambda: 0.175 * 2.5 + 0.4,
-        [(lambda: 0.175 * 250 + 0.4, "divide it by 100"),
-         (lambda: 0.4 * 2.5 + 0.175, "swapped w and b"),
-         (lambda: 0.175 * 2.5, "the bias b is missing")],
+        [
+            (lambda: 0.175 * 250 + 0.4, "divide it by 100"),
+            (lambda: 0.4 * 2.5 + 0.175, "swapped w and b"),
+            (lambda: 0.175 * 2.5, "the bias b is missing"),
+        ],
     ),
     "check_slope_through_origin": (
         lambda a: ex.check_slope_through_origin(a),
         lambda: torch.linalg.lstsq(_X_y()[0], _X_y()[1]).solution.item(),  # A = x alone: no column of ones
-        [(lambda: 0.175, "the line with a bias"),
-         (lambda: (_X_y()[1].mean() / _X_y()[0].mean()).item(), "point of means"),
-         (lambda: (_X_y()[1] / _X_y()[0]).mean().item(), "averages the slopes"),
-         (lambda: 1 / torch.linalg.lstsq(_X_y()[0], _X_y()[1]).solution.item(), "upside down")],
+        [
+            (lambda: 0.175, "the line with a bias"),
+            (lambda: (_X_y()[1].mean() / _X_y()[0].mean()).item(), "point of means"),
+            (lambda: (_X_y()[1] / _X_y()[0]).mean().item(), "averages the slopes"),
+            (lambda: 1 / torch.linalg.lstsq(_X_y()[0], _X_y()[1]).solution.item(), "upside down"),
+        ],
     ),
     "check_standard_error": (
         lambda a: ex.check_standard_error(a, sigma=0.05, which="w"),
         lambda: _se(0),
-        [(lambda: _se(0) ** 2, "the variance"),
-         (lambda: _se(1), "standard error of b"),
-         (lambda: _se(0) / math.sqrt(2), "Hessian"),
-         (lambda: 0.05 / math.sqrt(40), "σ/√n")],
+        [
+            (lambda: _se(0) ** 2, "the variance"),
+            (lambda: _se(1), "standard error of b"),
+            (lambda: _se(0) / math.sqrt(2), "Hessian"),
+            (lambda: 0.05 / math.sqrt(40), "σ/√n"),
+        ],
     ),
     "check_sigma_hat": (
         lambda a: ex.check_sigma_hat(a, sigma=0.05, seed=0),
         lambda: math.sqrt(_residual_sse()[0] / 38),
-        [(lambda: math.sqrt(_residual_sse()[0] / 40), "you divided by n"),
-         (lambda: math.sqrt(_residual_sse()[0] / 39), "n − 1 corrects for one"),
-         (lambda: _residual_sse()[0] / 38, "take its square root"),
-         (lambda: math.sqrt(_residual_sse()[1] / 38), "residuals are from the true line"),
-         (lambda: 0.05, "the σ the data was made with")],
+        [
+            (lambda: math.sqrt(_residual_sse()[0] / 40), "you divided by n"),
+            (lambda: math.sqrt(_residual_sse()[0] / 39), "n − 1 corrects for one"),
+            (lambda: _residual_sse()[0] / 38, "take its square root"),
+            (lambda: math.sqrt(_residual_sse()[1] / 38), "residuals are from the true line"),
+            (lambda: 0.05, "the σ the data was made with"),
+        ],
     ),
     "check_train_mse": (
         lambda a: ex.check_train_mse(a, sigma=0.05, n=40),
         lambda: 0.05**2 * 38 / 40,
-        [(lambda: 0.05**2, "expected loss of the true line"),
-         (lambda: 0.05**2 * 39 / 40, "a line fits two parameters"),
-         (lambda: 0.05 * 38 / 40, "σ enters squared"),
-         (lambda: 0.05**2 * 38, "n = 40 times too large")],
+        [
+            (lambda: 0.05**2, "expected loss of the true line"),
+            (lambda: 0.05**2 * 39 / 40, "a line fits two parameters"),
+            (lambda: 0.05 * 38 / 40, "σ enters squared"),
+            (lambda: 0.05**2 * 38, "n = 40 times too large"),
+        ],
     ),
     "check_floor_seconds": (
         lambda a: ex.check_floor_seconds(a, n=10**7, bandwidth=2e10),
         lambda: 2 * 8 * 10**7 / 2e10,  # x and y, 8 bytes each in float64, over 2e10 bytes per second
-        [(lambda: 8 * 10**7 / 2e10, "half the bytes"),
-         (lambda: 2 * 8 * 10**7 / 2e10 * 1e3, "milliseconds"),
-         (lambda: 2 * 64 * 10**7 / 2e10, "counts bits"),
-         (lambda: 2 * 8 * 10**7 / (20 * 2**30), "10^9 bytes"),
-         (lambda: 2 * 8 * 10**6 / 2e10, "10 times too small")],
+        [
+            (lambda: 8 * 10**7 / 2e10, "half the bytes"),
+            (lambda: 2 * 8 * 10**7 / 2e10 * 1e3, "milliseconds"),
+            (lambda: 2 * 64 * 10**7 / 2e10, "counts bits"),
+            (lambda: 2 * 8 * 10**7 / (20 * 2**30), "10^9 bytes"),
+            (lambda: 2 * 8 * 10**6 / 2e10, "10 times too small"),
+        ],
     ),
     "check_mean_stats_grad": (
         lambda a: ex.check_mean_stats_grad(*a, n=100_000, seed=0),
         _big_grad,
-        [(lambda: _big_grad("sum"), "gradient of the summed loss"),
-         (lambda: _big_grad()[::-1], "wrong way round"),
-         (lambda: (_big_grad()[0], _db_without_n()), "n b in it"),
-         (lambda: (_big_grad()[0] / 2, 0.0), "square brings down a factor 2"),
-         (lambda: (_big_grad()[0] * (1 + 1e-5), 0.0), "close, but not within")],
+        [
+            (lambda: _big_grad("sum"), "gradient of the summed loss"),
+            (lambda: _big_grad()[::-1], "wrong way round"),
+            (lambda: (_big_grad()[0], _db_without_n()), "n b in it"),
+            (lambda: (_big_grad()[0] / 2, 0.0), "square brings down a factor 2"),
+            (lambda: (_big_grad()[0] * (1 + 1e-5), 0.0), "close, but not within"),
+        ],
     ),
     "check_shard_average": (
         lambda a: ex.check_shard_average(*a, shards=(30, 20, 14), n=100_000, seed=0),
         lambda: _big_grad("mean", slice(0, 64)),
-        [(lambda: _shards_average(lambda size: 1 / size, 3), "each shard's own mean"),
-         (lambda: _shards_average(lambda size: 3 / 64, 1), "divide by p"),
-         (lambda: _big_grad("sum", slice(0, 64)), "batch's summed loss"),
-         (lambda: _shards_average(lambda size: 1 / 64, 3), "not 1/B"),
-         (lambda: _big_grad("mean"), "all 100,000 points")],
+        [
+            (lambda: _shards_average(lambda size: 1 / size, 3), "each shard's own mean"),
+            (lambda: _shards_average(lambda size: 3 / 64, 1), "divide by p"),
+            (lambda: _big_grad("sum", slice(0, 64)), "batch's summed loss"),
+            (lambda: _shards_average(lambda size: 1 / 64, 3), "not 1/B"),
+            (lambda: _big_grad("mean"), "all 100,000 points"),
+        ],
     ),
 }
 
-PAIRED = {"check_normal_equations", "check_divide_by", "check_duplicated_limits", "check_dead_neuron",
-          "check_origin_grad", "check_fixed_loop", "check_predicted_end", "check_mean_rates",
-          "check_guaranteed_counts", "check_mean_stats_grad", "check_shard_average"}  # checkers of two answers
+PAIRED = {
+    "check_normal_equations",
+    "check_divide_by",
+    "check_duplicated_limits",
+    "check_dead_neuron",
+    "check_origin_grad",
+    "check_fixed_loop",
+    "check_predicted_end",
+    "check_mean_rates",
+    "check_guaranteed_counts",
+    "check_mean_stats_grad",
+    "check_shard_average",
+}  # checkers of two answers
 MISTAKES = [(name, i) for name, (_, _, wrong) in CASES.items() for i in range(len(wrong))]
 GARBAGE = {
     "None": None, "str": "0.5", "list": [0.5], "dict": {"w": 1.0}, "bool": True, "NaN": float("nan"),
@@ -623,7 +703,8 @@ def test_garbage_gets_a_clear_message_and_never_a_traceback(name, kind, capsys):
 
 def test_garbage_messages_say_what_was_expected():
     assert ex.check_prediction("0.8").message == (
-        "expected a float (a number) for your prediction, got str: write the number without quotes")
+        "expected a float (a number) for your prediction, got str: write the number without quotes"
+    )
     assert "got None: did a function forget to return" in ex.check_sigma_hat(None).message
     assert "use .item()" in ex.check_train_mse(torch.tensor(0.002)).message
     assert "got a float: convert it with int(...)" in ex.check_num_updates(150.0).message
@@ -652,8 +733,9 @@ def test_bad_task_parameters_give_a_verdict_too():
 
 def _digit_strings(value) -> set[str]:
     """ways a message could spell an expected value: several roundings of each entry (counts: the number)."""
-    values = value.flatten().tolist() if isinstance(value, torch.Tensor) else value if isinstance(value, list) \
-        else [value]
+    values = (
+        value.flatten().tolist() if isinstance(value, torch.Tensor) else value if isinstance(value, list) else [value]
+    )
     out = set()
     for v in values:
         if float(v).is_integer():  # a count (n = 40 inside A^T A is a shape, and may be named)
@@ -699,10 +781,19 @@ def test_verdict_is_a_small_frozen_value():
 
 def test_generic_slips_need_no_setup(capsys):
     e = 0.3
-    cases = {2 * e: "twice too large", e / 2: "half of what it should be", -e: "wrong sign",
-             40 * e: "n = 40 times too large", e / 40: "n = 40 times too small", 100 * e: "100 times too large",
-             e * e: "looks squared", math.sqrt(e): "square root", e * (1 + 1e-4): "close, but not within",
-             e * 1.3: "too large", e * 0.7: "too small"}
+    cases = {
+        2 * e: "twice too large",
+        e / 2: "half of what it should be",
+        -e: "wrong sign",
+        40 * e: "n = 40 times too large",
+        e / 40: "n = 40 times too small",
+        100 * e: "100 times too large",
+        e * e: "looks squared",
+        math.sqrt(e): "square root",
+        e * (1 + 1e-4): "close, but not within",
+        e * 1.3: "too large",
+        e * 0.7: "too small",
+    }
     for answer, words in cases.items():
         assert words in compare_number(answer, e, n=40, rtol=1e-9).message
     assert compare_number(e, e)
@@ -768,7 +859,8 @@ def test_one_tuple_for_a_two_answer_checker_says_how_to_call_it(name, capsys):
 
 def test_a_call_that_does_not_fit_names_the_answers():
     assert ex.check_mean_stats_grad((1.0, 2.0)).message == (
-        "this checker takes two answers: check_mean_stats_grad(dw, db), not one tuple of them")
+        "this checker takes two answers: check_mean_stats_grad(dw, db), not one tuple of them"
+    )
     assert ex.check_num_updates().message == "this checker takes one answer: check_num_updates(answer)"
     assert ex.check_num_updates(6, 40, 7, 25, 1).message == "this checker takes one answer: check_num_updates(answer)"
     assert ex.check_origin_grad(1.0).message == "this checker takes two answers: check_origin_grad(dw, db)"

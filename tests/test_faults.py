@@ -39,7 +39,7 @@ TIMEOUT = 120  # seconds for any subprocess here; the slowest takes about 20 s o
 # a stand-in for papermill.execute_notebook: writes an executed-looking notebook with a results cell, at once.
 # seed 2 fills the disk halfway through writing (ENOSPC), seed 3 kills its own worker (what the OOM killer does),
 # seed 4 raises in a "cell"; every other seed "converges".
-FAKE = '''
+FAKE = """
 import errno, json, os, signal, time
 import nbformat, papermill
 
@@ -68,14 +68,20 @@ def fake_execute(source, output, parameters=None, **kwargs):
     return nb
 
 papermill.execute_notebook = fake_execute
-'''
+"""
 
 
 def _script(body: str, env: dict[str, str] | None = None, timeout: float = TIMEOUT) -> subprocess.CompletedProcess:
     """run FAKE, then body, in a fresh Python; returns the finished process (text output)."""
     code = FAKE + textwrap.dedent(body)
-    return subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd=ROOT,
-                          env={**os.environ, **(env or {})}, timeout=timeout)
+    return subprocess.run(
+        [sys.executable, "-c", code],
+        capture_output=True,
+        text=True,
+        cwd=ROOT,
+        env={**os.environ, **(env or {})},
+        timeout=timeout,
+    )
 
 
 def _last_line(err: str) -> str:
@@ -126,16 +132,24 @@ def _refused(capsys, argv: list[str]) -> str:
 def test_a_killed_worker_is_recorded_and_the_sweep_goes_on(tmp_path):
     """seed 3's worker is killed with SIGKILL while seed 1 runs beside it: 3 is an error, 1 is rerun, 0-4 all end."""
     out = tmp_path / "sweep"
-    done = _script(f"""
+    done = _script(
+        f"""
         import sys
         from helpers.tools.rerun import main
         sys.exit(main(["{NOTEBOOK}", "--sweep", "seed=0,1,3,5,6", "--jobs", "2", "--out", "{out}"]))
-    """, env={"FAULT_KILL": "1"})
+    """,
+        env={"FAULT_KILL": "1"},
+    )
     assert done.returncode == 1, done.stderr
     _no_traceback(done.stderr)
     rows = _rows(out / "summary.csv")
     assert [(r["seed"], r["status"]) for r in rows] == [
-        ("0", "converged"), ("1", "converged"), ("3", "error"), ("5", "converged"), ("6", "converged")]
+        ("0", "converged"),
+        ("1", "converged"),
+        ("3", "error"),
+        ("5", "converged"),
+        ("6", "converged"),
+    ]
     assert "its worker process died (killed by a signal" in rows[2]["error"]
     assert "05_training.ipynb [seed=3]: error: its worker process died" in done.stdout
 
@@ -148,9 +162,27 @@ def test_a_notebook_that_kills_its_worker_ends_as_an_error_with_real_kernels(tmp
     source = tmp_path / "05_training.ipynb"
     nbformat.write(nb, source)
     out = tmp_path / "sweep"
-    done = subprocess.run([sys.executable, "-m", "helpers.tools.rerun", str(source), "-p", "num_epochs", "3",
-                           "--sweep", "seed=0,1,2", "--jobs", "2", "--out", str(out)],
-                          capture_output=True, text=True, cwd=ROOT, timeout=TIMEOUT)
+    done = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "helpers.tools.rerun",
+            str(source),
+            "-p",
+            "num_epochs",
+            "3",
+            "--sweep",
+            "seed=0,1,2",
+            "--jobs",
+            "2",
+            "--out",
+            str(out),
+        ],
+        capture_output=True,
+        text=True,
+        cwd=ROOT,
+        timeout=TIMEOUT,
+    )
     assert done.returncode == 1, done.stderr
     _no_traceback(done.stderr)
     rows = _rows(out / "summary.csv")
@@ -203,11 +235,14 @@ def test_write_atomic_replaces_a_symlink_never_its_target(tmp_path):
 
 def test_a_full_disk_stops_the_sweep_with_the_finished_runs_in_the_summary(tmp_path):
     out = tmp_path / "sweep"
-    done = _script(f"""
+    done = _script(
+        f"""
         import sys
         from helpers.tools.rerun import main
         sys.exit(main(["{NOTEBOOK}", "--sweep", "seed=0,1,2,5,6", "--jobs", "1", "--out", "{out}"]))
-    """, env={"FAULT_ENOSPC": "1"})
+    """,
+        env={"FAULT_ENOSPC": "1"},
+    )
     assert done.returncode == 1, done.stderr
     _no_traceback(done.stderr)
     last = _last_line(done.stderr)
@@ -238,8 +273,10 @@ def test_a_summary_that_cannot_be_written_is_one_line(tmp_path):
     """)
     assert done.returncode == 1, done.stderr
     _no_traceback(done.stderr)
-    assert _last_line(done.stderr) == (f"rerun: error: the summary could not be written (cannot write "
-                                       f"{out}/summary.csv: No space left on device); 2 of 2 runs finished")
+    assert _last_line(done.stderr) == (
+        f"rerun: error: the summary could not be written (cannot write "
+        f"{out}/summary.csv: No space left on device); 2 of 2 runs finished"
+    )
     assert not (out / "summary.csv").exists() and not _leftovers(out)
 
 
@@ -293,8 +330,9 @@ def test_papermill_writes_a_temporary_file_renamed_at_the_end(tmp_path, monkeypa
 def test_two_make_runs_at_once_into_one_folder_both_succeed(tmp_path):
     out = tmp_path / "run"
     cmd = [sys.executable, "-m", "helpers.tools.run", "--only", "01", "--jobs", "1", "--out", str(out)]
-    procs = [subprocess.Popen(cmd, cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
-             for _ in range(2)]
+    procs = [
+        subprocess.Popen(cmd, cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True) for _ in range(2)
+    ]
     try:
         results = [p.communicate(timeout=TIMEOUT) for p in procs]
     finally:
@@ -320,14 +358,18 @@ def test_two_make_runs_at_once_into_one_folder_both_succeed(tmp_path):
         ("01_data", ["-p", "sigma", "-1.0"], "sigma must be a finite number > 0 and <= 10, got -1.0"),
         ("10_noise_and_generalization", ["-p", "n_val", "0"], "n_val must be an int in [1, 1000000], got 0"),
         ("10_noise_and_generalization", ["-p", "n_val", "198"], "n_val <= num_points - 3 = 197, got n_val = 198"),
-        ("10_noise_and_generalization", ["-p", "num_points", "10", "--sweep", "n_val=5,8"],
-         "got n_val = 8 (in the run with n_val=8)"),
+        (
+            "10_noise_and_generalization",
+            ["-p", "num_points", "10", "--sweep", "n_val=5,8"],
+            "got n_val = 8 (in the run with n_val=8)",
+        ),
         ("06_visualization", ["-p", "num_updates", "0"], "num_updates must be an int in [1, 100000]"),
         ("11_scaling_up", ["-p", "threads", "1000"], "threads must be an int in [1, 256]"),
     ],
 )
-def test_every_notebook_checks_its_declared_parameters_before_a_kernel(tmp_path, capsys, no_kernel, notebook,
-                                                                          args, message):
+def test_every_notebook_checks_its_declared_parameters_before_a_kernel(
+    tmp_path, capsys, no_kernel, notebook, args, message
+):
     out = tmp_path / "out"
     start = time.perf_counter()
     err = _refused(capsys, [str(NOTEBOOKS / f"{notebook}.ipynb"), *args, "--out", str(out)])
@@ -339,7 +381,9 @@ def test_every_notebook_checks_its_declared_parameters_before_a_kernel(tmp_path,
 
 LAUGHS = "a: &a [lol, lol, lol, lol, lol, lol, lol, lol, lol]\n" + "".join(
     f"{chr(98 + i)}: &{chr(98 + i)} [*{chr(97 + i)}, *{chr(97 + i)}, *{chr(97 + i)}, *{chr(97 + i)}, "
-    f"*{chr(97 + i)}, *{chr(97 + i)}, *{chr(97 + i)}, *{chr(97 + i)}, *{chr(97 + i)}]\n" for i in range(8))
+    f"*{chr(97 + i)}, *{chr(97 + i)}, *{chr(97 + i)}, *{chr(97 + i)}, *{chr(97 + i)}]\n"
+    for i in range(8)
+)
 
 
 def _limited_memory() -> None:  # in the child: a bug that expands the YAML fails fast instead of eating the machine
@@ -353,9 +397,14 @@ def test_billion_laughs_is_refused_quickly(tmp_path):
     f.write_text(LAUGHS)
     assert len(LAUGHS.encode()) < 1000
     start = time.perf_counter()
-    done = subprocess.run([sys.executable, "-m", "helpers.tools.rerun", str(NOTEBOOK), "-f", str(f), "--out",
-                           str(tmp_path / "out")], capture_output=True, text=True, cwd=ROOT, timeout=60,
-                          preexec_fn=_limited_memory)
+    done = subprocess.run(
+        [sys.executable, "-m", "helpers.tools.rerun", str(NOTEBOOK), "-f", str(f), "--out", str(tmp_path / "out")],
+        capture_output=True,
+        text=True,
+        cwd=ROOT,
+        timeout=60,
+        preexec_fn=_limited_memory,
+    )
     assert done.returncode == 2, done.stderr[-2000:]
     assert done.stderr.count("\n") == 1 and "anchors and aliases (&name, *name) are not allowed" in done.stderr
     assert time.perf_counter() - start < 30 and not (tmp_path / "out").exists()
@@ -399,8 +448,11 @@ def test_bad_out_folders_are_one_line(tmp_path, capsys, no_kernel, monkeypatch):
     try:
         if os.geteuid() != 0:  # root writes anyway: below, the refusal is injected as the kernel would give it
             assert "Permission denied" in _refused(capsys, [str(NOTEBOOK), "--out", str(read_only)])
-        monkeypatch.setattr(helpers.tools.execute.tempfile, "mkstemp",
-                            lambda *a, **k: (_ for _ in ()).throw(PermissionError(errno.EACCES, "Permission denied")))
+        monkeypatch.setattr(
+            helpers.tools.execute.tempfile,
+            "mkstemp",
+            lambda *a, **k: (_ for _ in ()).throw(PermissionError(errno.EACCES, "Permission denied")),
+        )
         err = _refused(capsys, [str(NOTEBOOK), "--out", str(read_only)])
         assert "cannot write" in err and "Permission denied" in err
     finally:
@@ -410,8 +462,12 @@ def test_bad_out_folders_are_one_line(tmp_path, capsys, no_kernel, monkeypatch):
 
 def test_make_run_refuses_bad_folders_in_one_line(tmp_path, capsys, monkeypatch):
     monkeypatch.setattr(helpers.tools.run, "ProcessPoolExecutor", lambda *a, **k: pytest.fail("notebooks were run"))
-    for out, message in [(str(NOTEBOOKS), "--out must be outside notebooks"), ("notebooks/x", "outside notebooks"),
-                         ("/dev/null", "is not a folder"), (str(tmp_path / "f" / "x"), "cannot create the folder")]:
+    for out, message in [
+        (str(NOTEBOOKS), "--out must be outside notebooks"),
+        ("notebooks/x", "outside notebooks"),
+        ("/dev/null", "is not a folder"),
+        (str(tmp_path / "f" / "x"), "cannot create the folder"),
+    ]:
         (tmp_path / "f").write_text("a file")
         monkeypatch.chdir(ROOT)
         assert helpers.tools.run.main(["--out", out]) == 2
@@ -453,8 +509,9 @@ def test_a_rerun_of_a_notebook_without_results_succeeds(tmp_path, monkeypatch, c
     out = tmp_path / "out"
     assert main([str(NOTEBOOKS / "01_data.ipynb"), "-p", "seed", "3", "--out", str(out)]) == 0
     printed = capsys.readouterr().out
-    assert printed.startswith("01_data.ipynb [seed=3]: ok; no results to report (the notebook has no cell tagged "
-                              "'results') -> ")
+    assert printed.startswith(
+        "01_data.ipynb [seed=3]: ok; no results to report (the notebook has no cell tagged 'results') -> "
+    )
     assert sorted(p.name for p in out.iterdir()) == ["01_data.html", "01_data.ipynb"]
 
 

@@ -23,17 +23,17 @@ import matplotlib
 
 matplotlib.use("Agg")
 
-import matplotlib.pyplot as plt  # noqa: E402
-import numpy as np  # noqa: E402
-import pytest  # noqa: E402
-import torch  # noqa: E402
-from matplotlib.backends.backend_agg import FigureCanvasAgg  # noqa: E402
-from matplotlib.contour import QuadContourSet  # noqa: E402
-from matplotlib.figure import Figure  # noqa: E402
-from matplotlib.patches import Rectangle  # noqa: E402
-from matplotlib.quiver import Quiver  # noqa: E402
+import matplotlib.pyplot as plt
+import numpy as np
+import pytest
+import torch
+from matplotlib.backends.backend_agg import FigureCanvasAgg
+from matplotlib.contour import QuadContourSet
+from matplotlib.figure import Figure
+from matplotlib.patches import Rectangle
+from matplotlib.quiver import Quiver
 
-import helpers  # noqa: E402
+import helpers
 from helpers import (
     TRUE_B,
     TRUE_W,
@@ -60,7 +60,7 @@ from helpers import (
 from helpers.figures.plots import new_figure
 from helpers.figures.scaling import CURVES, plot_scaling
 from helpers.further.noise import Fits
-from helpers.further.torch_way import SGDRun  # noqa: E402
+from helpers.further.torch_way import SGDRun
 from helpers.solve import Spectrum
 from helpers.training import History
 
@@ -139,8 +139,11 @@ def check_contours_on_the_loss(cs: QuadContourSet, x, t, relu: bool, window, ste
         for w, b in v[:: max(1, len(v) // samples)]:
             fj, fi = (w - w_lo) / (ws[1] - ws[0]), (b - b_lo) / (bs[1] - bs[0])
             js = range(max(0, math.floor(fj - 1e-6)), min(steps - 1, math.ceil(fj + 1e-6)) + 1)
-            near = [loss_at(x, t, ws[j], bs[i], relu) for j in js
-                    for i in range(max(0, math.floor(fi - 1e-6)), min(steps - 1, math.ceil(fi + 1e-6)) + 1)]
+            near = [
+                loss_at(x, t, ws[j], bs[i], relu)
+                for j in js
+                for i in range(max(0, math.floor(fi - 1e-6)), min(steps - 1, math.ceil(fi + 1e-6)) + 1)
+            ]
             assert min(near) <= level * (1 + 1e-9) and max(near) >= level * (1 - 1e-9), (level, w, b, near)
         drawn += 1
     assert drawn >= len(levels) - 2, "most levels must be drawn"
@@ -187,7 +190,10 @@ def test_plot_fit_draws_the_data_the_models_line_and_the_truth(xy, activation, w
     truth = line(ax, "true line").get_xydata()
     assert np.max(np.abs(truth[:, 1] - (TRUE_W * truth[:, 0] + TRUE_B))) <= EXACT
     assert legend_texts(ax.get_legend()) == [
-        "Original Data", f"Fitted Line: w = {w:.4f}, b = {b:.4f}", "true line 0.175 x + 0.4"]
+        "Original Data",
+        f"Fitted Line: w = {w:.4f}, b = {b:.4f}",
+        "true line 0.175 x + 0.4",
+    ]
     assert (ax.get_xlabel(), ax.get_ylabel(), ax.get_title()) == ("x", "y", "fit")
     assert list(ax.texts) == []  # the line is in view: no note
     assert not plot_fit(X, y, wt, bt, show_truth=False).axes[0].get_legend_handles_labels()[1][-1].startswith("true")
@@ -197,15 +203,36 @@ def diverged_history(w: float, b: float, losses=(22.6, 1.2e5, 7.8e8, 1e300)) -> 
     """a History as a diverged run leaves it: huge (or non-finite) w and b and losses."""
     wt, bt = torch.tensor([[w]], dtype=torch.float64), torch.tensor([[b]], dtype=torch.float64)
     T = len(losses)
-    return History(losses=tuple(losses), w_path=(0.1,) * T + (w,), b_path=(0.2,) * T + (b,), w=wt, b=bt,
-                   final_loss=math.inf, lr=1e300, num_updates=149, status="diverged", stopped_at=T + 1, dead_at=None,
-                   message="diverged")
+    return History(
+        losses=tuple(losses),
+        w_path=(0.1,) * T + (w,),
+        b_path=(0.2,) * T + (b,),
+        w=wt,
+        b=bt,
+        final_loss=math.inf,
+        lr=1e300,
+        num_updates=149,
+        status="diverged",
+        stopped_at=T + 1,
+        dead_at=None,
+        message="diverged",
+    )
 
 
-@pytest.mark.parametrize("w, b, activation", [
-    (1e300, -1e300, "relu"), (-1e300, 1e300, "none"), (1e300, 0.0, "relu"), (-4.0, 1.5, "none"), (4.0, -5.0, "relu"),
-    (1e-300, 1e10, "relu"), (1.7e308, 1.7e308, "none"), (-math.inf, -math.inf, "relu"), (math.nan, 0.4, "none"),
-])
+@pytest.mark.parametrize(
+    "w, b, activation",
+    [
+        (1e300, -1e300, "relu"),
+        (-1e300, 1e300, "none"),
+        (1e300, 0.0, "relu"),
+        (-4.0, 1.5, "none"),
+        (4.0, -5.0, "relu"),
+        (1e-300, 1e10, "relu"),
+        (1.7e308, 1.7e308, "none"),
+        (-math.inf, -math.inf, "relu"),
+        (math.nan, 0.4, "none"),
+    ],
+)
 def test_plot_fit_of_a_diverged_run_keeps_the_data_in_view_and_clips_the_line(xy, w, b, activation):
     X, y = helpers.original_data()
     x, t = xy
@@ -235,8 +262,9 @@ def test_plot_fit_clips_a_steep_line_to_the_part_that_crosses_the_window(xy):
     """w = 4, b = -5: the line crosses the data's window from x = (lo - b) / w to (hi - b) / w; that part is drawn."""
     X, y = helpers.original_data()
     t = xy[1]
-    fig = render(plot_fit(X, y, torch.tensor([[4.0]], dtype=torch.float64), torch.tensor([[-5.0]],
-                                                                                          dtype=torch.float64)))
+    fig = render(
+        plot_fit(X, y, torch.tensor([[4.0]], dtype=torch.float64), torch.tensor([[-5.0]], dtype=torch.float64))
+    )
     drawn = line(fig.axes[0], "Fitted Line").get_xydata()
     lo, hi = fig.axes[0].get_ylim()
     assert drawn[0] == pytest.approx(((lo + 5) / 4, lo), abs=1e-12) and drawn[-1] == pytest.approx(((hi + 5) / 4, hi))
@@ -352,8 +380,13 @@ def test_plot_contours_draws_the_loss_the_minimum_and_the_paths(xy, run):
     assert np.array_equal(np.vstack(ends), [[h.w_path[-1], h.b_path[-1]], [short[0][-1], short[1][-1]]])
     assert (ax.get_xlim(), ax.get_ylim()) == window
     assert (ax.get_xlabel(), ax.get_ylabel(), ax.get_title()) == ("w", "b", "C")
-    assert legend_texts(fig.legends[0]) == ["closed-form minimum", "lr 0.001", "first 30", "start",
-                                            "end (in the path's colour)"]
+    assert legend_texts(fig.legends[0]) == [
+        "closed-form minimum",
+        "lr 0.001",
+        "first 30",
+        "start",
+        "end (in the path's colour)",
+    ]
 
 
 def test_plot_contours_eigenvector_axes_run_through_the_minimum_along_the_hessians_eigenvectors(xy):
@@ -437,8 +470,7 @@ def test_plot_relu_vs_linear_draws_both_models_for_each_case(xy):
         assert shade.get_x() == -1.0 and shade.get_width() == pytest.approx(1.0)  # x < 0, where the ReLU is flat
         assert ax.get_title() == f"w = {w:.4f}, b = {b:.4f}" and ax.get_xlim() == (-1.0, 2.0)
     assert fig.axes[0].get_ylabel() == "y_hat"
-    assert legend_texts(fig.axes[0].get_legend()) == ["x < 0: no data here", "data", "linear: x w + b",
-                                                      "relu(x w) + b"]
+    assert legend_texts(fig.axes[0].get_legend()) == ["x < 0: no data here", "data", "linear: x w + b", "relu(x w) + b"]
 
 
 def test_plot_contours_by_activation_shares_levels_over_both_surfaces(xy):
@@ -482,8 +514,9 @@ def test_plot_training_frames_draws_the_line_and_the_point_of_each_chosen_update
     ax_fit, ax_path = fig.axes
     assert np.array_equal(ax_fit.collections[0].get_offsets(), np.column_stack(xy))
     fits = ax_fit.get_lines()
-    assert [ln.get_label() for ln in fits] == [f"update {u}: loss {(h.losses + (h.final_loss,))[u]:.2e}"
-                                               for u in updates]
+    assert [ln.get_label() for ln in fits] == [
+        f"update {u}: loss {(h.losses + (h.final_loss,))[u]:.2e}" for u in updates
+    ]
     for ln, u in zip(fits, updates):
         check_fit_line(ln.get_xydata(), x, h.w_path[u], h.b_path[u])
     assert np.array_equal(line(ax_path, "path").get_xydata(), np.column_stack([h.w_path, h.b_path]))
@@ -536,16 +569,21 @@ def test_plot_next_step_draws_the_step_as_an_arrow_and_both_lines(xy):
         assert np.max(np.abs(drawn[:, 1] - (np.maximum(drawn[:, 0] * w, 0) + b))) <= EXACT
     (arrow,) = [c for c in ax_step.collections if isinstance(c, Quiver)]
     assert np.array_equal(arrow.get_offsets(), [[step.w, step.b]])  # from (w, b) now ...
-    assert (float(arrow.U[0]), float(arrow.V[0])) == pytest.approx((step.w_next - step.w, step.b_next - step.b),
-                                                                    abs=EXACT)  # ... to where it lands
+    assert (float(arrow.U[0]), float(arrow.V[0])) == pytest.approx(
+        (step.w_next - step.w, step.b_next - step.b), abs=EXACT
+    )  # ... to where it lands
     assert arrow.scale == 1 and arrow.scale_units == "xy" and arrow.angles == "xy"  # drawn to length, in data units
     assert np.array_equal(line(ax_step, "(w, b) now").get_xydata(), [[step.w, step.b]])
     assert line(ax_step, "minimum").get_xydata() == pytest.approx(np.array([np.polyfit(x, t, 1)]))
     check_contours_on_the_loss(contour_set(ax_step), x, t, True, ((-0.5, 1.0), (-0.2, 1.2)), 101)
     assert ax_fit.get_title() == f"loss now {step.loss:.4g}, after the step {step.loss_next:.4g}"
     assert step.loss == pytest.approx(loss_at(x, t, 0.3, 0.1), rel=EXACT)
-    assert legend_texts(ax_step.get_legend()) == ["minimum", "(w, b) now", "step, lr = 0.009",
-                                                  "w < 0: the ReLU is dead"]
+    assert legend_texts(ax_step.get_legend()) == [
+        "minimum",
+        "(w, b) now",
+        "step, lr = 0.009",
+        "w < 0: the ReLU is dead",
+    ]
     assert (ax_step.get_xlim(), ax_step.get_ylim()) == ((-0.5, 1.0), (-0.2, 1.2))
 
 
@@ -554,8 +592,10 @@ def test_plot_next_step_draws_the_step_as_an_arrow_and_both_lines(xy):
 
 def test_plot_spread_draws_the_histograms_of_the_fits_and_the_textbook_normal():
     gen = torch.Generator().manual_seed(0)
-    w, b = 0.175 + 0.01 * torch.randn(200, generator=gen, dtype=torch.float64), 0.4 + 0.02 * torch.randn(
-        200, generator=gen, dtype=torch.float64)
+    w, b = (
+        0.175 + 0.01 * torch.randn(200, generator=gen, dtype=torch.float64),
+        0.4 + 0.02 * torch.randn(200, generator=gen, dtype=torch.float64),
+    )
     fits = Fits(w=w, b=b, sse=torch.ones(200, dtype=torch.float64), n=40)
     se, truth = (0.01, 0.02), (0.175, 0.4)
     fig = render(plot_spread(fits, se=se, truth=truth))
@@ -572,7 +612,10 @@ def test_plot_spread_draws_the_histograms_of_the_fits_and_the_textbook_normal():
         assert ax.get_ylim()[1] == pytest.approx(1.1 * max(density.max(), pdf.max()))
         assert (ax.get_xlabel(), ax.get_title()) == (f"fitted {name}", f"Spread of the fitted {name}")
         assert legend_texts(ax.get_legend()) == [
-            f"fitted {name} over 200 seeds", f"textbook: normal, sd = SE = {s:.4f}", f"true {name} = {mu:g}"]
+            f"fitted {name} over 200 seeds",
+            f"textbook: normal, sd = SE = {s:.4f}",
+            f"true {name} = {mu:g}",
+        ]
 
 
 def test_plot_sweep_draws_each_series_against_its_learning_rate():
@@ -602,26 +645,34 @@ def test_plot_batch_sizes_draws_each_runs_losses_per_epoch_and_per_update():
     """two SGDRuns as fit_sgd returns them (the numbers made up): 2 updates per epoch for 3 epochs, and 1 update."""
     model = torch.nn.Linear(1, 1)
     full = (9.0, 5.0, 3.0, 2.0, 1.5, 1.2, 1.0)
-    run = SGDRun(losses=full[:-1], full_losses=full, w_path=(0.0,) * 7, b_path=(0.0,) * 7, updates_per_epoch=2,
-                 model=model)
-    one = SGDRun(losses=(1.0,), full_losses=(8.0, 4.0), w_path=(0.0, 0.1), b_path=(0.0, 0.1), updates_per_epoch=1,
-                 model=model)
+    run = SGDRun(
+        losses=full[:-1], full_losses=full, w_path=(0.0,) * 7, b_path=(0.0,) * 7, updates_per_epoch=2, model=model
+    )
+    one = SGDRun(
+        losses=(1.0,), full_losses=(8.0, 4.0), w_path=(0.0, 0.1), b_path=(0.0, 0.1), updates_per_epoch=1, model=model
+    )
     fig = render(plot_batch_sizes({"batch 20": run, "one": one}))
     left, right = fig.axes
     assert np.array_equal(line(left, "batch 20").get_xydata(), [[0, 9.0], [1, 3.0], [2, 1.5], [3, 1.0]])
     assert np.array_equal(line(right, "batch 20").get_xydata(), np.column_stack([np.arange(1, 7), full[1:]]))
     assert np.array_equal(line(left, "one").get_xydata(), [[0, 8.0], [1, 4.0]])
     assert np.array_equal(line(right, "one").get_xydata(), [[1, 4.0]])  # update 0 (the start) has no place on log x
-    assert (left.get_xscale(), left.get_yscale(), right.get_xscale(), right.get_yscale()) == ("linear", "log",
-                                                                                              "log", "log")
+    assert (left.get_xscale(), left.get_yscale(), right.get_xscale(), right.get_yscale()) == (
+        "linear",
+        "log",
+        "log",
+        "log",
+    )
     assert (left.get_title(), right.get_title()) == ("Per epoch", "Per update")
     assert left.get_ylabel() == "loss on all the data"
     assert legend_texts(right.get_legend()) == ["batch 20", "one"]
 
 
 def test_plot_scaling_draws_seconds_and_multiples_of_the_floor_against_n():
-    rows = {str(n): {"floor_seconds": 1e-9 * n, **{k: 2.0 + i + n / 1e7 for i, k in enumerate(CURVES)}}
-            for n in (10**7, 10**3, 10**5)}  # not in order: the figure sorts N
+    rows = {
+        str(n): {"floor_seconds": 1e-9 * n, **{k: 2.0 + i + n / 1e7 for i, k in enumerate(CURVES)}}
+        for n in (10**7, 10**3, 10**5)
+    }  # not in order: the figure sorts N
     fig = render(plot_scaling(rows))
     left, right = fig.axes
     ns = [10**3, 10**5, 10**7]
@@ -630,8 +681,9 @@ def test_plot_scaling_draws_seconds_and_multiples_of_the_floor_against_n():
     for key, (label, _) in CURVES.items():
         cost = [rows[str(n)][key] for n in ns]
         assert np.array_equal(line(right, label).get_xydata(), np.column_stack([ns, cost]))
-        assert np.allclose(line(left, label).get_xydata(), np.column_stack([ns, np.multiply(cost, floor)]),
-                           rtol=EXACT, atol=0)
+        assert np.allclose(
+            line(left, label).get_xydata(), np.column_stack([ns, np.multiply(cost, floor)]), rtol=EXACT, atol=0
+        )
     assert line(right, "the floor").get_ydata()[0] == 1.0
     assert all(ax.get_xscale() == ax.get_yscale() == "log" for ax in fig.axes)
     assert (left.get_ylabel(), right.get_ylabel()) == ("seconds", "time / floor")
@@ -642,5 +694,12 @@ def test_every_exported_figure_function_is_tested_here():
     """a new plot_* in helpers' __all__ needs a test in this file."""
     source = open(__file__, encoding="utf-8").read()
     figures = [name for name in helpers.__all__ if name.startswith("plot_") or name in ("new_figure", "loss_grid")]
-    assert figures and [name for name in figures if f"render({name}(" not in source and f"= {name}(" not in source
-                        and f"{name}(X" not in source] == []
+    assert (
+        figures
+        and [
+            name
+            for name in figures
+            if f"render({name}(" not in source and f"= {name}(" not in source and f"{name}(X" not in source
+        ]
+        == []
+    )

@@ -54,7 +54,9 @@ def gap(a, b) -> float:
 def test_every_method_gives_the_same_run(n, dtype, mixed, loss, activation):
     X, y, w, b = problem(n, dtype, mixed, seed=n)
     lr = 0.5 * spectrum(X.double(), loss).fastest_lr
-    runs = {m: train(X, y, w, b, lr=lr, num_updates=UPDATES, loss=loss, activation=activation, method=m) for m in METHODS}
+    runs = {
+        m: train(X, y, w, b, lr=lr, num_updates=UPDATES, loss=loss, activation=activation, method=m) for m in METHODS
+    }
     ref = runs["hand"]
     assert ref.updates == UPDATES and ref.w.dtype == dtype
     active = X.double()

@@ -89,9 +89,9 @@ def test_imports_helpers_and_never_redefines_them(name):
     nb = _read(name)
     source = "\n".join(c.source for c in _code(nb) if not c.source.lstrip().startswith(("%", "!")))
     tree = ast.parse(source)
-    imported = {
-        node.module for node in ast.walk(tree) if isinstance(node, ast.ImportFrom) and node.module
-    } | {alias.name for node in ast.walk(tree) if isinstance(node, ast.Import) for alias in node.names}
+    imported = {node.module for node in ast.walk(tree) if isinstance(node, ast.ImportFrom) and node.module} | {
+        alias.name for node in ast.walk(tree) if isinstance(node, ast.Import) for alias in node.names
+    }
     assert any(m == "helpers" or m.startswith("helpers.") for m in imported)
     defined = {n.name for n in ast.walk(tree) if isinstance(n, (ast.FunctionDef, ast.ClassDef))}
     assert not defined & set(helpers.__all__), f"redefines helpers: {defined & set(helpers.__all__)}"

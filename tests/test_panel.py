@@ -21,6 +21,7 @@ TOL = 1e-12  # both sides compute in float64 from the same numbers; only the ord
 
 def _autograd_step(X, y, w: float, b: float, lr: float, relu: bool = True):
     """(loss, dL/dw, dL/db, w_next, b_next, loss_next) of the original's model, by autograd."""
+
     def loss_at(w_, b_):
         z = X * w_
         return ((z.clamp(min=0) if relu else z) + b_ - y).pow(2).sum()
@@ -135,8 +136,9 @@ def test_the_panel_builds_without_a_frontend_and_redraws_on_a_slider_change(data
 def test_the_panel_shows_one_line_of_text_where_widgets_do_not_run(data, start):
     X, y = data
     bundle = build_panel(X, y, *start, 0.001)._repr_mimebundle_()
-    assert bundle["text/plain"] == ("StepPanel: sliders for w, b and lr with a live figure "
-                                    "(it needs a running kernel in JupyterLab)")
+    assert bundle["text/plain"] == (
+        "StepPanel: sliders for w, b and lr with a live figure (it needs a running kernel in JupyterLab)"
+    )
     assert "application/vnd.jupyter.widget-view+json" in bundle  # what JupyterLab renders as the live panel
 
 

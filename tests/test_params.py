@@ -43,8 +43,28 @@ def _notebook(tmp_path, source=CELL, name="nb.ipynb"):
     return path
 
 
-@pytest.mark.parametrize("text", ["True", "False", "None", "0", "-3", "150", "0.009", "1e-3", "-0.5", "inf", "nan",
-                                  "relu", "1,2", "0x10", " 7 ", "1_000", "__import__('os').getcwd()"])
+@pytest.mark.parametrize(
+    "text",
+    [
+        "True",
+        "False",
+        "None",
+        "0",
+        "-3",
+        "150",
+        "0.009",
+        "1e-3",
+        "-0.5",
+        "inf",
+        "nan",
+        "relu",
+        "1,2",
+        "0x10",
+        " 7 ",
+        "1_000",
+        "__import__('os').getcwd()",
+    ],
+)
 def test_parse_value_follows_papermill_cli(text):
     ours, theirs = parse_value(text), _resolve_type(text)
     assert type(ours) is type(theirs)
@@ -121,8 +141,12 @@ def test_an_undeclared_notebook_checks_the_defaults_types(tmp_path, name, value,
         ("learning_rate", math.inf, "learning_rate must be a finite number > 0, got inf"),
         ("learning_rate", math.nan, "learning_rate must be a finite number > 0, got nan"),
         ("learning_rate", None, "learning_rate must be a float (a finite number > 0), got None (a NoneType)"),
-        pytest.param("learning_rate", [1] * 10**5, "learning_rate must be a float (a finite number > 0), got [1, 1, 1, 1",
-                     id="learning_rate-huge-list"),
+        pytest.param(
+            "learning_rate",
+            [1] * 10**5,
+            "learning_rate must be a float (a finite number > 0), got [1, 1, 1, 1",
+            id="learning_rate-huge-list",
+        ),
         ("num_epochs", 10.0, f"num_epochs must be an int (an int in [1, {MAX_UPDATES + 1}]), got 10.0 (a float)"),
         ("num_epochs", -5, f"num_epochs must be an int in [1, {MAX_UPDATES + 1}], got -5"),
         ("num_epochs", 0, f"num_epochs must be an int in [1, {MAX_UPDATES + 1}], got 0"),
@@ -131,8 +155,9 @@ def test_an_undeclared_notebook_checks_the_defaults_types(tmp_path, name, value,
         ("seed", 2**64, f"seed must be an int in [0, {MAX_SEED}], got {2**64}"),
         ("seed", False, f"seed must be an int (an int in [0, {MAX_SEED}]), got False (a bool)"),
         ("activation", "tanh", "activation must be 'relu' or 'none', got 'tanh'"),
-        pytest.param("activation", "x" * 10**5, "activation must be 'relu' or 'none', got 'xxxxxxxxxx",
-                     id="activation-huge-str"),
+        pytest.param(
+            "activation", "x" * 10**5, "activation must be 'relu' or 'none', got 'xxxxxxxxxx", id="activation-huge-str"
+        ),
     ],
 )
 def test_a_declared_notebook_checks_types_and_ranges_in_one_line(tmp_path, name, value, message):
@@ -144,8 +169,14 @@ def test_a_declared_notebook_checks_types_and_ranges_in_one_line(tmp_path, name,
 
 @pytest.mark.parametrize(
     "name, value, expected",
-    [("learning_rate", 1, 1.0), ("num_epochs", MAX_UPDATES + 1, MAX_UPDATES + 1), ("seed", 2**64 - 1, 2**64 - 1),
-     ("activation", "none", "none"), ("label", "free", "free"), ("scale", [1], [1])],
+    [
+        ("learning_rate", 1, 1.0),
+        ("num_epochs", MAX_UPDATES + 1, MAX_UPDATES + 1),
+        ("seed", 2**64 - 1, 2**64 - 1),
+        ("activation", "none", "none"),
+        ("label", "free", "free"),
+        ("scale", [1], [1]),
+    ],
 )
 def test_a_declared_notebook_accepts(tmp_path, name, value, expected):
     """declared names get their declared check; names only in the cell (label, scale) their default's type."""
@@ -158,15 +189,21 @@ def test_collect_precedence_is_papermills_file_yaml_p_r(tmp_path):
     nb = _notebook(tmp_path)
     f = tmp_path / "p.yaml"
     f.write_text("learning_rate: 0.002\nseed: 1\nlabel: from-file\nnum_epochs: 20\n")
-    fixed, grid = collect(nb, p=[("seed", "2"), ("label", "from-p")], r=[("label", "from-r")],
-                          yaml_text=["{seed: 3, learning_rate: 0.003}"], yaml_files=[str(f)])
+    fixed, grid = collect(
+        nb,
+        p=[("seed", "2"), ("label", "from-p")],
+        r=[("label", "from-r")],
+        yaml_text=["{seed: 3, learning_rate: 0.003}"],
+        yaml_files=[str(f)],
+    )
     assert fixed == {"learning_rate": 0.003, "seed": 2, "label": "from-r", "num_epochs": 20} and grid == {}
     assert type(fixed["learning_rate"]) is float
 
 
 def test_collect_sweep_grid_is_checked_and_ordered(tmp_path):
-    fixed, grid = collect(_notebook(tmp_path), p=[("num_epochs", "5")],
-                          sweeps=["learning_rate=1e-3, 0.009,1", "activation=relu,none"])
+    fixed, grid = collect(
+        _notebook(tmp_path), p=[("num_epochs", "5")], sweeps=["learning_rate=1e-3, 0.009,1", "activation=relu,none"]
+    )
     assert fixed == {"num_epochs": 5}
     assert grid == {"learning_rate": [0.001, 0.009, 1.0], "activation": ["relu", "none"]}
     assert all(type(v) is float for v in grid["learning_rate"])
@@ -183,7 +220,9 @@ def test_collect_sweep_grid_is_checked_and_ordered(tmp_path):
         (dict(sweeps=["seed=1,-2"]), f"seed must be an int in [0, {MAX_SEED}], got -2"),
         (dict(sweeps=["num_epochs=2,1000000000"]), f"num_epochs must be an int in [1, {MAX_UPDATES + 1}], got 10"),
         (dict(yaml_text=["a: &x 1\nseed: *x"]), "anchors and aliases (&name, *name) are not allowed"),
-        pytest.param(dict(yaml_text=["seed: 1\nlabel: " + "x" * (64 * 1024)]), "is larger than 64 KiB", id="yaml-64KiB"),
+        pytest.param(
+            dict(yaml_text=["seed: 1\nlabel: " + "x" * (64 * 1024)]), "is larger than 64 KiB", id="yaml-64KiB"
+        ),
         (dict(sweeps=["seed=1", "seed=2"]), "seed is given twice"),
         (dict(p=[("seed", "1")], sweeps=["seed=2"]), "seed is given twice"),
         (dict(sweeps=["lr=0.1"]), "unknown parameter 'lr' for 05_training.ipynb"),

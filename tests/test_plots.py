@@ -26,8 +26,10 @@ def test_plot_fit_draws_the_models_line_over_the_data(data):
 def test_plot_fit_names_its_data_as_asked(data):
     X, y = data
     w, b = init_params(0)
-    labels = [ax.get_legend_handles_labels()[1][0] for ax in
-              (plot_fit(X, y, w, b).axes[0], plot_fit(X, y, w, b, data_label="noisy data").axes[0])]
+    labels = [
+        ax.get_legend_handles_labels()[1][0]
+        for ax in (plot_fit(X, y, w, b).axes[0], plot_fit(X, y, w, b, data_label="noisy data").axes[0])
+    ]
     assert labels == ["Original Data", "noisy data"]  # the original's label stays the default
     with pytest.raises(TypeError, match=r"data_label must be a str, got int"):
         plot_fit(X, y, w, b, data_label=3)

@@ -86,8 +86,19 @@ def test_minibatches_retrace_the_hand_written_minibatch_loop(data, batch_size):
     w0, b0 = init_params(0, dtype=torch.float64)
     run = fit_sgd(linear_from(w0, b0), X, y, lr=0.05, num_epochs=3, batch_size=batch_size, loss="mean", seed=4)
     for loader in ("slices", "dataloader"):
-        hand = minibatch_sgd(X, y, w0, b0, lr=0.05, batch_size=batch_size, epochs=3, loss="mean", activation="none",
-                             seed=4, loader=loader)
+        hand = minibatch_sgd(
+            X,
+            y,
+            w0,
+            b0,
+            lr=0.05,
+            batch_size=batch_size,
+            epochs=3,
+            loss="mean",
+            activation="none",
+            seed=4,
+            loader=loader,
+        )
         assert _gap(run.w_path, hand.w_path) <= TOL and _gap(run.b_path, hand.b_path) <= TOL
         assert _gap(run.losses, hand.losses) <= TOL
 
@@ -127,8 +138,15 @@ def test_linear_from_and_params_of_round_trip(data):
 @pytest.mark.parametrize("batch_size, per_epoch", [(8, 5), (7, 6), (1, 40), (40, 1)])
 def test_minibatch_bookkeeping(data, batch_size, per_epoch):
     X, y = data
-    run = fit_sgd(linear_from(*init_params(0, dtype=torch.float64)), X, y, lr=0.05, num_epochs=3,
-                  batch_size=batch_size, loss="mean")
+    run = fit_sgd(
+        linear_from(*init_params(0, dtype=torch.float64)),
+        X,
+        y,
+        lr=0.05,
+        num_epochs=3,
+        batch_size=batch_size,
+        loss="mean",
+    )
     assert run.updates_per_epoch == per_epoch == math.ceil(40 / batch_size)
     assert len(run.losses) == 3 * per_epoch and len(run.full_losses) == len(run.w_path) == 3 * per_epoch + 1
     assert len(run.epoch_losses) == 4 and run.epoch_losses[-1] == run.full_losses[-1]
@@ -145,8 +163,9 @@ def test_minibatches_are_seeded_and_leave_the_input_model_alone(data):
 
 def test_one_sample_sgd_converges_all_the_way_on_noise_free_data(data):
     X, y = data
-    run = fit_sgd(linear_from(*init_params(0, dtype=torch.float64)), X, y, lr=0.05, num_epochs=12, batch_size=1,
-                  loss="mean")
+    run = fit_sgd(
+        linear_from(*init_params(0, dtype=torch.float64)), X, y, lr=0.05, num_epochs=12, batch_size=1, loss="mean"
+    )
     full = fit_sgd(linear_from(*init_params(0, dtype=torch.float64)), X, y, lr=0.05, num_epochs=12, loss="mean")
     assert run.epoch_losses[-1] < 1e-12 < full.epoch_losses[-1]
 

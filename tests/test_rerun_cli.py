@@ -67,8 +67,15 @@ def no_kernel(monkeypatch, tmp_path):
 
 
 def _cli(*args, env=None, **kwargs):
-    return subprocess.run([sys.executable, "-m", "helpers.tools.rerun", *map(str, args)], capture_output=True, text=True,
-                          cwd=ROOT, env=env, timeout=300, **kwargs)
+    return subprocess.run(
+        [sys.executable, "-m", "helpers.tools.rerun", *map(str, args)],
+        capture_output=True,
+        text=True,
+        cwd=ROOT,
+        env=env,
+        timeout=300,
+        **kwargs,
+    )
 
 
 def _tagged(tag: str) -> list[psutil.Process]:
@@ -93,20 +100,36 @@ def test_one_rerun_prints_the_outcome_and_writes_only_to_out(tmp_path):
     assert sorted(p.name for p in out.iterdir()) == ["05_training.html", "05_training.ipynb"]
     assert row["output"] == str(out / "05_training.ipynb") and row["html"] == str(out / "05_training.html")
     line = outcome("05_training.ipynb", {"learning_rate": 0.009, "activation": "relu"}, row)
-    assert line.startswith("05_training.ipynb [learning_rate=0.009 activation=relu]: dead_relu after 149 updates; "
-                           "w = -0.192600, b = 0.581510, final loss 8.7406e-01, 0.41 from the closed form -> ")
+    assert line.startswith(
+        "05_training.ipynb [learning_rate=0.009 activation=relu]: dead_relu after 149 updates; "
+        "w = -0.192600, b = 0.581510, final loss 8.7406e-01, 0.41 from the closed form -> "
+    )
 
 
 def test_sweep_records_every_run_and_survives_failures(tmp_path):
     nb = nbformat.read(NOTEBOOK, as_version=4)  # a copy of 05 in which one combination fails on purpose
     at = 1 + next(i for i, c in enumerate(nb.cells) if "parameters" in c.metadata.get("tags", []))
-    nb.cells.insert(at, new_code_cell('if learning_rate == 0.05 and activation == "relu":\n'
-                                      '    raise RuntimeError("planted failure")'))
+    nb.cells.insert(
+        at,
+        new_code_cell('if learning_rate == 0.05 and activation == "relu":\n    raise RuntimeError("planted failure")'),
+    )
     source = tmp_path / "05_training.ipynb"
     nbformat.write(nb, source)
     out = tmp_path / "sweep"
-    done = _cli(source, "-p", "num_epochs", "100", "--sweep", "learning_rate=0.009,0.05", "--sweep",
-                "activation=relu,none", "--jobs", "2", "--out", out)
+    done = _cli(
+        source,
+        "-p",
+        "num_epochs",
+        "100",
+        "--sweep",
+        "learning_rate=0.009,0.05",
+        "--sweep",
+        "activation=relu,none",
+        "--jobs",
+        "2",
+        "--out",
+        out,
+    )
     assert done.returncode == 1, done.stderr  # 1: a run failed, and the sweep went on
     with open(out / "summary.csv", newline="") as f:
         rows = list(csv.DictReader(f))
@@ -132,8 +155,10 @@ def test_sweep_records_every_run_and_survives_failures(tmp_path):
 @pytest.mark.parametrize(
     "args, message",
     [
-        (["-p", "lr", "0.1"], "unknown parameter 'lr' for 05_training.ipynb; known: learning_rate, num_epochs, seed, "
-                              "activation"),
+        (
+            ["-p", "lr", "0.1"],
+            "unknown parameter 'lr' for 05_training.ipynb; known: learning_rate, num_epochs, seed, activation",
+        ),
         (["-p", "learning_rate", "fast"], "learning_rate must be a float (a finite number > 0), got 'fast' (a str)"),
         (["-p", "num_epochs", "10.5"], "num_epochs must be an int (an int in [1, 100001]), got 10.5 (a float)"),
         (["-p", "learning_rate", "0"], "learning_rate must be a finite number > 0, got 0.0"),
@@ -181,8 +206,23 @@ def test_out_never_overwrites_a_notebook(tmp_path, monkeypatch, capsys, no_kerne
 def test_ctrl_c_keeps_the_finished_runs(tmp_path):
     out, tag = tmp_path / "sweep", str(tmp_path)
     proc = subprocess.Popen(
-        [sys.executable, "-m", "helpers.tools.rerun", str(NOTEBOOK), "--sweep", "seed=0,1,2", "--jobs", "1", "--out", str(out)],
-        cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env={**os.environ, "RERUN_TEST_TAG": tag},
+        [
+            sys.executable,
+            "-m",
+            "helpers.tools.rerun",
+            str(NOTEBOOK),
+            "--sweep",
+            "seed=0,1,2",
+            "--jobs",
+            "1",
+            "--out",
+            str(out),
+        ],
+        cwd=ROOT,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        env={**os.environ, "RERUN_TEST_TAG": tag},
     )
     watchdog = threading.Timer(150, proc.kill)  # readline has no timeout of its own
     watchdog.start()

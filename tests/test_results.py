@@ -166,8 +166,14 @@ def test_summarize_rejects_bad_data_instead_of_reporting_no_line(data):
 def test_a_failure_anywhere_is_reported_even_after_the_results(tmp_path, summary):
     """the results cell ran, then a later cell failed: the run failed, and read_results says so."""
     path = write_notebook(tmp_path / "late.ipynb", ([RESULTS_TAG], [output(summary)]), ([], [ERROR]))
-    with pytest.raises(ValueError, match=error_pattern(path, r"its execution failed: cell 2 raised DivergenceError: "
-                                                             r"diverged")):
+    with pytest.raises(
+        ValueError,
+        match=error_pattern(
+            path,
+            r"its execution failed: cell 2 raised DivergenceError: "
+            r"diverged",
+        ),
+    ):
         read_results(path)
     path = write_notebook(tmp_path / "in_cell.ipynb", ([RESULTS_TAG], [output(summary), ERROR]))
     with pytest.raises(ValueError, match="its execution failed: cell 1 raised DivergenceError"):
@@ -209,8 +215,9 @@ def test_read_results_checks_the_types_it_returns(tmp_path, summary, key, value,
 
 
 def test_read_results_returns_the_promised_types(tmp_path, summary):
-    path = write_notebook(tmp_path / "ints.ipynb", ([RESULTS_TAG], [output({**summary, "w": 0, "learning_rate": 1,
-                                                                            "final_loss": None})]))
+    path = write_notebook(
+        tmp_path / "ints.ipynb", ([RESULTS_TAG], [output({**summary, "w": 0, "learning_rate": 1, "final_loss": None})])
+    )
     res = read_results(path)
     assert (res["w"], res["learning_rate"], res["final_loss"]) == (0.0, 1.0, None)
     assert type(res["w"]) is float and type(res["learning_rate"]) is float and type(res["updates"]) is int

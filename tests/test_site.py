@@ -20,8 +20,10 @@ from helpers.tools.site import KINDS, STATIC, build, for_the_page, title
 NOTEBOOKS = Path(__file__).resolve().parent.parent / "notebooks"
 ALL = sorted(p.name for p in NOTEBOOKS.glob("[0-9][0-9]_*.ipynb"))
 # anything a page would load by itself from another machine (links a reader may click are fine)
-REMOTE_LOAD = re.compile(r"<(?:script|link|img|iframe|source)\b[^>]*\b(?:src|href)=[\"'](?:https?:)?//"
-                         r"|url\([\"']?(?:https?:)?//")
+REMOTE_LOAD = re.compile(
+    r"<(?:script|link|img|iframe|source)\b[^>]*\b(?:src|href)=[\"'](?:https?:)?//"
+    r"|url\([\"']?(?:https?:)?//"
+)
 
 
 def _has_figure(name: str) -> bool:

@@ -81,7 +81,8 @@ def test_student_copy_stops_at_its_first_stub_and_restores_to_the_teacher(name):
                 exec(compile(student.cells[i].source, f"<stub in cell {i}>", "exec"), {})  # raises before anything else
     back = restore(student, teacher)
     assert [(c.cell_type, c.source, c.metadata) for c in back.cells] == [
-        (c.cell_type, c.source, c.metadata) for c in teacher.cells]
+        (c.cell_type, c.source, c.metadata) for c in teacher.cells
+    ]
 
 
 def test_stub_keeps_checker_calls_hints_and_names_the_answers():

@@ -360,7 +360,9 @@ def test_an_update_that_overflows_the_parameters_is_diverged(data, lr, method, a
     assert (h.status, h.stopped_at, h.updates) == ("diverged", 1, 0)
     assert torch.equal(h.w, w) and torch.equal(h.b, b)  # the last parameters whose loss was finite
     assert h.w_path == (w.item(),) and h.b_path == (b.item(),) and h.losses == ()
-    assert math.isfinite(h.final_loss) and math.isclose(h.final_loss, loss_value(predict(X, w, b), y).item(), rel_tol=1e-12)
+    assert math.isfinite(h.final_loss) and math.isclose(
+        h.final_loss, loss_value(predict(X, w, b), y).item(), rel_tol=1e-12
+    )
     assert re.search(r"update 1 would make (w|b|w and b) non-finite in float32", h.message)
     assert "2/lambda_max = 0.0099824" in h.message
     assert "\n" not in h.message
@@ -422,7 +424,7 @@ def test_data_that_requires_grad_is_used_detached(data, method):
 @pytest.mark.parametrize("which", ["X", "y", "w", "b"])
 def test_meta_tensors_are_refused_by_name(data, which):
     X, y = data
-    args = dict(zip("X y w b".split(), (X, y, *init_params(0))))
+    args = dict(zip(["X", "y", "w", "b"], (X, y, *init_params(0))))
     args[which] = args[which].to("meta")
     with pytest.raises(ValueError, match=rf"^{which} is a meta tensor \(device 'meta'\), which holds no values"):
         train(args["X"], args["y"], args["w"], args["b"], lr=0.001, num_updates=3)

@@ -30,8 +30,8 @@ import sys
 import threading
 import tomllib
 import urllib.request
+from collections.abc import Callable
 from pathlib import Path
-from typing import Callable
 from urllib.parse import unquote, urlparse
 
 CPU_INDEX = "https://download.pytorch.org/whl/cpu"
@@ -110,7 +110,7 @@ def probe(url: str = PROBE_URL, timeout: float = TIMEOUT) -> str | None:
         try:
             with urllib.request.urlopen(urllib.request.Request(url, method="HEAD"), timeout=timeout) as answer:
                 result.append(None if answer.status < 400 else f"HTTP {answer.status}")
-        except Exception as e:  # noqa: BLE001 - any failure means "cannot be reached"; say which
+        except Exception as e:
             reason = getattr(e, "reason", None) or e
             result.append(f"{type(e).__name__}: {reason}")
 
@@ -149,10 +149,8 @@ def choose(
 
 def main() -> int:
     try:
-        args, line = choose(
-            torch_pin(), pip_find_links(), platform.system(), platform.machine(), cuda_driver, probe
-        )
-    except Exception as e:  # noqa: BLE001 - never stop the install: pip alone still works
+        args, line = choose(torch_pin(), pip_find_links(), platform.system(), platform.machine(), cuda_driver, probe)
+    except Exception as e:
         args, line = [], f"torch: could not choose a build ({type(e).__name__}: {e}); using pip's own configuration"
     print(line, file=sys.stderr, flush=True)
     print(" ".join(args))

@@ -58,9 +58,10 @@ def checker(fn: Callable[..., Verdict]) -> Callable[..., Verdict]:
             verdict = Verdict(False, hint) if hint else fn(*args, **kwargs)
         except Wrong as e:
             verdict = Verdict(False, str(e))
-        except Exception as e:  # noqa: BLE001 - a learner's garbage must end in a hint, never in a traceback
-            verdict = Verdict(False, f"could not check this ({type(e).__name__}): "
-                                     "is it the type and shape the exercise asks for?")
+        except Exception as e:
+            verdict = Verdict(
+                False, f"could not check this ({type(e).__name__}): is it the type and shape the exercise asks for?"
+            )
         print(verdict)
         return verdict
 
@@ -71,18 +72,26 @@ def _generic(e: torch.Tensor, name: str, n: int | None) -> list[Mistake]:
     """slips anyone can make, in any exercise: a sign, a factor of 2 or of n, a power of ten, a root."""
     if not bool(e.abs().gt(0).any()):
         return []
-    out = [Mistake(-e, f"{name} has the wrong sign"),
-           Mistake(2 * e, f"{name} is twice too large (off by a factor of 2)"),
-           Mistake(e / 2, f"{name} is half of what it should be (off by a factor of 2)")]
+    out = [
+        Mistake(-e, f"{name} has the wrong sign"),
+        Mistake(2 * e, f"{name} is twice too large (off by a factor of 2)"),
+        Mistake(e / 2, f"{name} is half of what it should be (off by a factor of 2)"),
+    ]
     if n is not None and n > 2:
-        out += [Mistake(n * e, f"{name} is n = {n} times too large: a sum where a mean belongs?"),
-                Mistake(e / n, f"{name} is n = {n} times too small: a mean where a sum belongs?")]
+        out += [
+            Mistake(n * e, f"{name} is n = {n} times too large: a sum where a mean belongs?"),
+            Mistake(e / n, f"{name} is n = {n} times too small: a mean where a sum belongs?"),
+        ]
     for k in (10, 100, 1000, 10000):
-        out += [Mistake(k * e, f"{name} is {k:,} times too large: a slip in scaling or units?"),
-                Mistake(e / k, f"{name} is {k:,} times too small: a slip in scaling or units?")]
+        out += [
+            Mistake(k * e, f"{name} is {k:,} times too large: a slip in scaling or units?"),
+            Mistake(e / k, f"{name} is {k:,} times too small: a slip in scaling or units?"),
+        ]
     if bool((e > 0).all()) and not torch.allclose(e, torch.ones_like(e), rtol=0.05):
-        out += [Mistake(e * e, f"{name} looks squared: is a square root missing?"),
-                Mistake(e.sqrt(), f"{name} looks like a square root: one root too many?")]
+        out += [
+            Mistake(e * e, f"{name} looks squared: is a square root missing?"),
+            Mistake(e.sqrt(), f"{name} looks like a square root: one root too many?"),
+        ]
     swapped = e.reshape(-1).flip(0).reshape(e.shape)
     if e.numel() == 2 and not torch.allclose(swapped, e):
         out.append(Mistake(swapped, f"{name} has its two entries the wrong way round"))
@@ -102,8 +111,16 @@ def _matches(a: torch.Tensor, value: float | torch.Tensor, rtol: float, atol: fl
 
 
 def judge(
-    a: torch.Tensor, e: torch.Tensor, *, name: str = ANSWER, rtol: float, atol: float, n: int | None = None,
-    mistakes: Sequence[Mistake] = (), otherwise: str | None = None, near: bool = True,
+    a: torch.Tensor,
+    e: torch.Tensor,
+    *,
+    name: str = ANSWER,
+    rtol: float,
+    atol: float,
+    n: int | None = None,
+    mistakes: Sequence[Mistake] = (),
+    otherwise: str | None = None,
+    near: bool = True,
 ) -> Verdict:
     """a (valid, float64) against e: correct, a named mistake, a generic slip, close, or just off."""
     if _matches(a, e, rtol, atol):
@@ -115,8 +132,11 @@ def judge(
         if _matches(a, m.value, LOOSE, atol):
             return Verdict(False, m.hint)
     if near and _matches(a, e, LOOSE, atol):
-        return Verdict(False, f"close, but not within this check's tolerance (relative {rtol:g}): "
-                              "float32 arithmetic, or a rounded value along the way?")
+        return Verdict(
+            False,
+            f"close, but not within this check's tolerance (relative {rtol:g}): "
+            "float32 arithmetic, or a rounded value along the way?",
+        )
     if e.numel() == 1:
         detail = f"{name} is too {'large' if float(a) > float(e) else 'small'}"
     else:
@@ -125,9 +145,18 @@ def judge(
     return Verdict(False, f"not quite: {detail}" + (f". {otherwise}" if otherwise else ""))
 
 
-def compare_number(answer: object, expected: float, *, name: str = ANSWER, rtol: float = 1e-6, atol: float = 0.0,
-                   n: int | None = None, mistakes: Sequence[Mistake] = (), otherwise: str | None = None,
-                   nan_hint: str | None = None) -> Verdict:
+def compare_number(
+    answer: object,
+    expected: float,
+    *,
+    name: str = ANSWER,
+    rtol: float = 1e-6,
+    atol: float = 0.0,
+    n: int | None = None,
+    mistakes: Sequence[Mistake] = (),
+    otherwise: str | None = None,
+    nan_hint: str | None = None,
+) -> Verdict:
     """check a float answer against expected (never shown), naming the mistake if it is a known one."""
     try:
         a = torch.tensor(as_number(answer, name, nan_hint), dtype=torch.float64)
@@ -137,27 +166,60 @@ def compare_number(answer: object, expected: float, *, name: str = ANSWER, rtol:
     return judge(a, e, name=name, rtol=rtol, atol=atol, n=n, mistakes=mistakes, otherwise=otherwise)
 
 
-def compare_count(answer: object, expected: int, *, name: str = ANSWER, mistakes: Sequence[Mistake] = (),
-                  off_by_one: str = "count the first and the last step once each") -> Verdict:
+def compare_count(
+    answer: object,
+    expected: int,
+    *,
+    name: str = ANSWER,
+    mistakes: Sequence[Mistake] = (),
+    off_by_one: str = "count the first and the last step once each",
+) -> Verdict:
     """check an int answer exactly; one off is named as such."""
     try:
         a, e = float(as_count(answer, name)), float(expected)
     except Wrong as err:
         return Verdict(False, str(err))
-    ones = [Mistake(e - 1, f"{name} is off by one (one too few): {off_by_one}"),
-            Mistake(e + 1, f"{name} is off by one (one too many): {off_by_one}")]
-    return judge(torch.tensor(a, dtype=torch.float64), torch.tensor(e, dtype=torch.float64), name=name, rtol=0.0,
-                 atol=0.0, mistakes=[*mistakes, *ones], near=False)
+    ones = [
+        Mistake(e - 1, f"{name} is off by one (one too few): {off_by_one}"),
+        Mistake(e + 1, f"{name} is off by one (one too many): {off_by_one}"),
+    ]
+    return judge(
+        torch.tensor(a, dtype=torch.float64),
+        torch.tensor(e, dtype=torch.float64),
+        name=name,
+        rtol=0.0,
+        atol=0.0,
+        mistakes=[*mistakes, *ones],
+        near=False,
+    )
 
 
-def compare_tensor(answer: object, expected: torch.Tensor, *, name: str = ANSWER, rtol: float = 1e-6,
-                   atol: float = 0.0, dtype: torch.dtype | None = None, n: int | None = None,
-                   mistakes: Sequence[Mistake] = (), shape_hints: dict[tuple[int, ...], str] | None = None,
-                   otherwise: str | None = None, nan_hint: str | None = None) -> Verdict:
+def compare_tensor(
+    answer: object,
+    expected: torch.Tensor,
+    *,
+    name: str = ANSWER,
+    rtol: float = 1e-6,
+    atol: float = 0.0,
+    dtype: torch.dtype | None = None,
+    n: int | None = None,
+    mistakes: Sequence[Mistake] = (),
+    shape_hints: dict[tuple[int, ...], str] | None = None,
+    otherwise: str | None = None,
+    nan_hint: str | None = None,
+) -> Verdict:
     """check a tensor answer: type, shape, dtype, NaN, then values (expected is never shown)."""
     try:
         a = as_tensor(answer, tuple(expected.shape), name, dtype, shape_hints, nan_hint)
     except Wrong as e:
         return Verdict(False, str(e))
-    return judge(a, expected.detach().cpu().double(), name=name, rtol=rtol, atol=atol, n=n, mistakes=mistakes,
-                 otherwise=otherwise)
+    return judge(
+        a,
+        expected.detach().cpu().double(),
+        name=name,
+        rtol=rtol,
+        atol=atol,
+        n=n,
+        mistakes=mistakes,
+        otherwise=otherwise,
+    )

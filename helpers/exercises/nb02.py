@@ -22,15 +22,28 @@ def _spacing(value: float, dtype: torch.dtype = torch.float32) -> float:
 def check_float32_spacing(answer: object, value: float = 0.4) -> Verdict:
     """the spacing of float32 numbers next to value: the next float32 up, minus value in float32."""
     eps = torch.finfo(torch.float32).eps
-    return compare_number(answer, _spacing(value), name="your spacing", rtol=1e-9, mistakes=[
-        Mistake(_spacing(0.175), "that is the spacing next to 0.175; the exercise asks about the number next to the "
-                                 f"bias, {value:g}"),
-        Mistake(_spacing(value, torch.float64), "that is float64's spacing; the parameters are float32"),
-        Mistake(eps, "that is float32's eps, the spacing next to 1; below 1 the spacing shrinks by half per power "
-                     "of two"),
-        Mistake(eps * value, "ε·|v| is only the order of magnitude; the exact spacing is a power of two, set by the "
-                             "power-of-two interval [2^k, 2^(k+1)) that holds the value"),
-    ])
+    return compare_number(
+        answer,
+        _spacing(value),
+        name="your spacing",
+        rtol=1e-9,
+        mistakes=[
+            Mistake(
+                _spacing(0.175),
+                f"that is the spacing next to 0.175; the exercise asks about the number next to the bias, {value:g}",
+            ),
+            Mistake(_spacing(value, torch.float64), "that is float64's spacing; the parameters are float32"),
+            Mistake(
+                eps,
+                "that is float32's eps, the spacing next to 1; below 1 the spacing shrinks by half per power of two",
+            ),
+            Mistake(
+                eps * value,
+                "ε·|v| is only the order of magnitude; the exact spacing is a power of two, set by the "
+                "power-of-two interval [2^k, 2^(k+1)) that holds the value",
+            ),
+        ],
+    )
 
 
 @checker
@@ -40,13 +53,25 @@ def check_bad_loss(answer: object, seed: int = 0) -> Verdict:
     y_hat = predict(X, *init_params(seed))  # (40, 1)
     n = X.shape[0]
     bad = (y - y_hat.reshape(-1)).pow(2).sum().item()
-    return compare_number(answer, bad, name="your loss", rtol=1e-9, n=n, mistakes=[
-        Mistake(loss_value(y_hat, y).item(), "that is the correct loss, with y_hat a column; flatten it with "
-                                             f"reshape(-1) so that y − y_hat broadcasts to ({n}, {n})"),
-        Mistake(bad / n**2, f"that is the mean over all {n * n:,} pairs; the exercise asks for the sum"),
-        Mistake((y - (0.175 * X + 0.4).reshape(-1)).pow(2).sum().item(), "that is the bug for the perfect prediction "
-                "0.175 x + 0.4; use the predictions at the seeded start"),
-    ])
+    return compare_number(
+        answer,
+        bad,
+        name="your loss",
+        rtol=1e-9,
+        n=n,
+        mistakes=[
+            Mistake(
+                loss_value(y_hat, y).item(),
+                "that is the correct loss, with y_hat a column; flatten it with "
+                f"reshape(-1) so that y − y_hat broadcasts to ({n}, {n})",
+            ),
+            Mistake(bad / n**2, f"that is the mean over all {n * n:,} pairs; the exercise asks for the sum"),
+            Mistake(
+                (y - (0.175 * X + 0.4).reshape(-1)).pow(2).sum().item(),
+                "that is the bug for the perfect prediction 0.175 x + 0.4; use the predictions at the seeded start",
+            ),
+        ],
+    )
 
 
 @checker
@@ -55,12 +80,24 @@ def check_w_numpy(answer: object, seed: int = 0) -> Verdict:
     if isinstance(answer, torch.Tensor):
         raise Wrong("that is still a torch.Tensor: finish the chain with .numpy()")
     if not isinstance(answer, np.ndarray) or answer.ndim == 0:
-        hint = (NONE_HINT if answer is None else ": .item() gives a Python number; keep the array with .numpy()"
-                if isinstance(answer, (float, np.floating)) else "")
+        hint = (
+            NONE_HINT
+            if answer is None
+            else ": .item() gives a Python number; keep the array with .numpy()"
+            if isinstance(answer, (float, np.floating))
+            else ""
+        )
         raise Wrong(f"expected a numpy array of shape (1, 1), got {describe(answer)}{hint}")
     if not np.issubdtype(answer.dtype, np.floating):
         raise Wrong(f"your array has dtype {answer.dtype}; w is a float32 number")
     w, b = init_params(seed)
-    return compare_tensor(torch.from_numpy(answer.copy()), w, name="your array", rtol=1e-6, shape_hints={
-        (1,): "your array has shape (1,): keep w's own shape (1, 1); the chain needs no reshape",
-    }, mistakes=[Mistake(b, "that holds b; the exercise asks for w")])
+    return compare_tensor(
+        torch.from_numpy(answer.copy()),
+        w,
+        name="your array",
+        rtol=1e-6,
+        shape_hints={
+            (1,): "your array has shape (1,): keep w's own shape (1, 1); the chain needs no reshape",
+        },
+        mistakes=[Mistake(b, "that holds b; the exercise asks for w")],
+    )

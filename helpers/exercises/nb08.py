@@ -21,12 +21,22 @@ def check_mean_grad(answer: object, seed: int = 0) -> Verdict:
     X, y = original_data()
     w, b = init_params(seed, dtype=torch.float64)
     g = grad(X, y, w, b, loss="mean", activation="none")
-    return compare_number(answer, g.b.item(), name="your gradient for b", rtol=1e-9, n=X.shape[0], mistakes=[
-        Mistake(g.b.item() / 2, "your gradient for b is off by a factor of 2: did you differentiate the square?"),
-        Mistake(-g.b.item(), "your gradient for b has the wrong sign: the derivative of (y_hat - y)^2 with "
-                             "respect to b is 2 (y_hat - y), prediction minus target"),
-        Mistake(g.w.item(), "that is the gradient for w; the one for b has no x in it"),
-    ])
+    return compare_number(
+        answer,
+        g.b.item(),
+        name="your gradient for b",
+        rtol=1e-9,
+        n=X.shape[0],
+        mistakes=[
+            Mistake(g.b.item() / 2, "your gradient for b is off by a factor of 2: did you differentiate the square?"),
+            Mistake(
+                -g.b.item(),
+                "your gradient for b has the wrong sign: the derivative of (y_hat - y)^2 with "
+                "respect to b is 2 (y_hat - y), prediction minus target",
+            ),
+            Mistake(g.w.item(), "that is the gradient for w; the one for b has no x in it"),
+        ],
+    )
 
 
 def _params(model: object) -> torch.Tensor:
@@ -37,8 +47,10 @@ def _params(model: object) -> torch.Tensor:
     if not isinstance(weight, torch.Tensor) or not isinstance(bias, torch.Tensor):
         raise Wrong("your model needs a weight and a bias, as nn.Linear(1, 1) has (bias=True is the default)")
     if tuple(weight.shape) != (1, 1) or tuple(bias.shape) != (1,):
-        raise Wrong(f"your model's weight has shape {tuple(weight.shape)} and its bias {tuple(bias.shape)}; "
-                    "nn.Linear(1, 1) has (1, 1) and (1,): one input, one output")
+        raise Wrong(
+            f"your model's weight has shape {tuple(weight.shape)} and its bias {tuple(bias.shape)}; "
+            "nn.Linear(1, 1) has (1, 1) and (1,): one input, one output"
+        )
     if weight.dtype != torch.float64:
         raise Wrong(f"your model is {weight.dtype}; the exercise asks for float64: call .double() on it first")
     return torch.cat([weight.detach().reshape(1), bias.detach().reshape(1)])
@@ -69,28 +81,60 @@ def check_mean_loop(model: object, lr_sum: float = 0.001, num_updates: int = 149
         return torch.cat([h.w.reshape(1), h.b.reshape(1)])
 
     if float(answer.abs().max()) > 1e3:
-        raise Wrong("your model's parameters are enormous: the run diverged. Did you keep reduction='sum' "
-                    "with the mean's larger learning rate?")
-    return compare_tensor(answer, run(lr, num_updates), name="your model's (w, b)", rtol=0.0, atol=1e-10, mistakes=[
-        Mistake(run(lr, num_updates + 1), f"your model made one update too many: the exercise asks for {num_updates}"),
-        Mistake(run(lr, num_updates - 1), f"your model made one update too few: the exercise asks for {num_updates}"),
-        Mistake(run(lr_sum, num_updates), "your model trained at the sum's learning rate: the mean's gradients are "
-                                          "n times smaller, so it needs n times the rate"),
-        Mistake(_no_zero_grad(X, y, w0, b0, lr, num_updates), "your loop never zeroes the gradients, so each "
-                "backward() adds to the last: call opt.zero_grad() before every backward()"),
-    ], nan_hint=": the run diverged. Did you keep reduction='sum' with the mean's larger learning rate?",
-        otherwise=f"Check the start (init_params({seed}) as float64, copied into the model) and the loss")
+        raise Wrong(
+            "your model's parameters are enormous: the run diverged. Did you keep reduction='sum' "
+            "with the mean's larger learning rate?"
+        )
+    return compare_tensor(
+        answer,
+        run(lr, num_updates),
+        name="your model's (w, b)",
+        rtol=0.0,
+        atol=1e-10,
+        mistakes=[
+            Mistake(
+                run(lr, num_updates + 1), f"your model made one update too many: the exercise asks for {num_updates}"
+            ),
+            Mistake(
+                run(lr, num_updates - 1), f"your model made one update too few: the exercise asks for {num_updates}"
+            ),
+            Mistake(
+                run(lr_sum, num_updates),
+                "your model trained at the sum's learning rate: the mean's gradients are "
+                "n times smaller, so it needs n times the rate",
+            ),
+            Mistake(
+                _no_zero_grad(X, y, w0, b0, lr, num_updates),
+                "your loop never zeroes the gradients, so each "
+                "backward() adds to the last: call opt.zero_grad() before every backward()",
+            ),
+        ],
+        nan_hint=": the run diverged. Did you keep reduction='sum' with the mean's larger learning rate?",
+        otherwise=f"Check the start (init_params({seed}) as float64, copied into the model) and the loss",
+    )
 
 
 @checker
 def check_num_updates(answer: object, n: int = 40, batch_size: int = 7, num_epochs: int = 25) -> Verdict:
     """how many optimiser steps num_epochs epochs make over n points in batches of batch_size (drop_last=False)."""
     per_epoch = len(DataLoader(range(n), batch_size=batch_size))
-    return compare_count(answer, per_epoch * num_epochs, name="your count", mistakes=[
-        Mistake(n // batch_size * num_epochs, "that count drops the last, smaller batch of every epoch; a "
-                                               "DataLoader keeps it unless you pass drop_last=True"),
-        Mistake(math.ceil(n * num_epochs / batch_size), "that rounds up once for the whole run, but every epoch "
-                "starts a fresh pass and ends with its own short batch: count one epoch first"),
-        Mistake(per_epoch, f"that is the count for one epoch; the run has {num_epochs}"),
-        Mistake(n * num_epochs, "that is the count for batch_size=1, one update per point"),
-    ], off_by_one="a DataLoader makes one update per batch, the last, smaller one included")
+    return compare_count(
+        answer,
+        per_epoch * num_epochs,
+        name="your count",
+        mistakes=[
+            Mistake(
+                n // batch_size * num_epochs,
+                "that count drops the last, smaller batch of every epoch; a "
+                "DataLoader keeps it unless you pass drop_last=True",
+            ),
+            Mistake(
+                math.ceil(n * num_epochs / batch_size),
+                "that rounds up once for the whole run, but every epoch "
+                "starts a fresh pass and ends with its own short batch: count one epoch first",
+            ),
+            Mistake(per_epoch, f"that is the count for one epoch; the run has {num_epochs}"),
+            Mistake(n * num_epochs, "that is the count for batch_size=1, one update per point"),
+        ],
+        off_by_one="a DataLoader makes one update per batch, the last, smaller one included",
+    )

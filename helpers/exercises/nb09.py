@@ -15,20 +15,36 @@ def check_normal_equations(AtA: object, Aty: object) -> Verdict:
     order = "has the columns of A in the order [1, x]; this series puts x first, A = [x, 1], so that θ = (w, b)"
     alone = "has shape (1, 1): did you use X alone? A = [x, 1] adds a column of ones for the bias"
     gram = A.T @ A  # (2, 2)
-    first = compare_tensor(AtA, gram, name="AtA", rtol=1e-9, n=n, shape_hints={
-        (n, n): f"AtA has shape ({n}, {n}): that is A Aᵀ; the normal equations need Aᵀ A, which is (2, 2)",
-        (1, 1): f"AtA {alone}",
-    }, mistakes=[
-        Mistake(2 * gram, "AtA is the Hessian 2 AᵀA: with the gradient set to zero, the common factor 2 cancels"),
-        Mistake(gram.flip(0, 1), f"AtA {order}"),
-    ])
+    first = compare_tensor(
+        AtA,
+        gram,
+        name="AtA",
+        rtol=1e-9,
+        n=n,
+        shape_hints={
+            (n, n): f"AtA has shape ({n}, {n}): that is A Aᵀ; the normal equations need Aᵀ A, which is (2, 2)",
+            (1, 1): f"AtA {alone}",
+        },
+        mistakes=[
+            Mistake(2 * gram, "AtA is the Hessian 2 AᵀA: with the gradient set to zero, the common factor 2 cancels"),
+            Mistake(gram.flip(0, 1), f"AtA {order}"),
+        ],
+    )
     if not first:
         return first
     moment = A.T @ y  # (2, 1)
-    return compare_tensor(Aty, moment, name="Aty", rtol=1e-9, n=n, shape_hints={(1, 1): f"Aty {alone}"}, mistakes=[
-        Mistake(2 * moment, "Aty is twice too large: with the gradient set to zero, the common factor 2 cancels"),
-        Mistake(moment.flip(0), f"Aty {order}"),
-    ])
+    return compare_tensor(
+        Aty,
+        moment,
+        name="Aty",
+        rtol=1e-9,
+        n=n,
+        shape_hints={(1, 1): f"Aty {alone}"},
+        mistakes=[
+            Mistake(2 * moment, "Aty is twice too large: with the gradient set to zero, the common factor 2 cancels"),
+            Mistake(moment.flip(0), f"Aty {order}"),
+        ],
+    )
 
 
 @checker
@@ -37,11 +53,17 @@ def check_prediction(answer: object, raw_x: float = 250.0) -> Verdict:
     X, y = original_data()
     w, b = (v.item() for v in closed_form(X, y))
     x = raw_x / SCALE
-    return compare_number(answer, w * x + b, name="your prediction", rtol=1e-6, mistakes=[
-        Mistake(w * raw_x + b, "you used the raw value: divide it by 100 first, as every input of the data was"),
-        Mistake(b * x + w, "you swapped w and b: the slope multiplies x, the intercept is added"),
-        Mistake(w * x, "the bias b is missing: y_hat = w x + b"),
-    ])
+    return compare_number(
+        answer,
+        w * x + b,
+        name="your prediction",
+        rtol=1e-6,
+        mistakes=[
+            Mistake(w * raw_x + b, "you used the raw value: divide it by 100 first, as every input of the data was"),
+            Mistake(b * x + w, "you swapped w and b: the slope multiplies x, the intercept is added"),
+            Mistake(w * x, "the bias b is missing: y_hat = w x + b"),
+        ],
+    )
 
 
 @checker
@@ -50,12 +72,27 @@ def check_slope_through_origin(answer: object) -> Verdict:
     X, y = original_data()
     s_xx, s_xy = (X * X).sum().item(), (X * y).sum().item()
     w_with_bias = closed_form(X, y).w.item()
-    return compare_number(answer, s_xy / s_xx, name="your w", rtol=1e-9, n=X.shape[0], mistakes=[
-        Mistake(w_with_bias, "that is the slope of the line with a bias; without b the line must pass through the "
-                             "origin, and its best slope is another one"),
-        Mistake(y.mean().item() / X.mean().item(), "that is ȳ / x̄, the line through the origin and the point of "
-                                                   "means; least squares solves (Σ x_i²) w = Σ x_i y_i"),
-        Mistake((y / X).mean().item(), "that averages the slopes y_i / x_i of the single points; least squares "
-                                       "solves (Σ x_i²) w = Σ x_i y_i"),
-        Mistake(s_xx / s_xy, "that is upside down: the 1 x 1 normal equation is (Σ x_i²) w = Σ x_i y_i"),
-    ])
+    return compare_number(
+        answer,
+        s_xy / s_xx,
+        name="your w",
+        rtol=1e-9,
+        n=X.shape[0],
+        mistakes=[
+            Mistake(
+                w_with_bias,
+                "that is the slope of the line with a bias; without b the line must pass through the "
+                "origin, and its best slope is another one",
+            ),
+            Mistake(
+                y.mean().item() / X.mean().item(),
+                "that is ȳ / x̄, the line through the origin and the point of "
+                "means; least squares solves (Σ x_i²) w = Σ x_i y_i",
+            ),
+            Mistake(
+                (y / X).mean().item(),
+                "that averages the slopes y_i / x_i of the single points; least squares solves (Σ x_i²) w = Σ x_i y_i",
+            ),
+            Mistake(s_xx / s_xy, "that is upside down: the 1 x 1 normal equation is (Σ x_i²) w = Σ x_i y_i"),
+        ],
+    )

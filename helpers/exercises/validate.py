@@ -35,8 +35,10 @@ def _for(name: str) -> str:
 
 def _finite(t: torch.Tensor, name: str, nan_hint: str | None) -> torch.Tensor:
     if not bool(torch.isfinite(t).all()):
-        raise Wrong(f"{name} {'is' if t.numel() == 1 else 'contains'} NaN or inf"
-                    f"{nan_hint or ': a division by zero, or a run that diverged?'}")
+        raise Wrong(
+            f"{name} {'is' if t.numel() == 1 else 'contains'} NaN or inf"
+            f"{nan_hint or ': a division by zero, or a run that diverged?'}"
+        )
     return t
 
 
@@ -58,8 +60,11 @@ def as_count(answer: object, name: str = ANSWER) -> int:
         return int(answer)
     if isinstance(answer, numbers.Real) and not isinstance(answer, bool):
         whole = math.isfinite(answer) and float(answer).is_integer()
-        hint = ": convert it with int(...)" if whole else (
-            " with a fractional part: round on purpose, up or down, with math.ceil or math.floor")
+        hint = (
+            ": convert it with int(...)"
+            if whole
+            else (" with a fractional part: round on purpose, up or down, with math.ceil or math.floor")
+        )
         raise Wrong(f"expected an int (a whole number){_for(name)}, got a float{hint}")
     hint = NONE_HINT if answer is None else ""
     if getattr(answer, "shape", None) is not None and math.prod(answer.shape) == 1:
@@ -68,14 +73,24 @@ def as_count(answer: object, name: str = ANSWER) -> int:
 
 
 def as_tensor(
-    answer: object, shape: tuple[int, ...], name: str = ANSWER, dtype: torch.dtype | None = None,
-    shape_hints: dict[tuple[int, ...], str] | None = None, nan_hint: str | None = None,
+    answer: object,
+    shape: tuple[int, ...],
+    name: str = ANSWER,
+    dtype: torch.dtype | None = None,
+    shape_hints: dict[tuple[int, ...], str] | None = None,
+    nan_hint: str | None = None,
 ) -> torch.Tensor:
     """answer as a finite float64 CPU tensor of the given shape (and dtype, if given), or Wrong."""
     if not isinstance(answer, torch.Tensor):
-        hint = (NONE_HINT if answer is None
-                else ": build it with torch.tensor(...)" if isinstance(answer, (list, tuple))
-                else ": convert it with torch.from_numpy(...)" if type(answer).__module__ == "numpy" else "")
+        hint = (
+            NONE_HINT
+            if answer is None
+            else ": build it with torch.tensor(...)"
+            if isinstance(answer, (list, tuple))
+            else ": convert it with torch.from_numpy(...)"
+            if type(answer).__module__ == "numpy"
+            else ""
+        )
         raise Wrong(f"expected a torch.Tensor of shape {shape}{_for(name)}, got {describe(answer)}{hint}")
     if not answer.is_floating_point():
         raise Wrong(f"{name} has dtype {answer.dtype}; expected a floating dtype such as torch.float64")
@@ -86,12 +101,15 @@ def as_tensor(
         if got == shape[::-1]:
             raise Wrong(f"{name} has shape {got}, the transpose of the expected {shape}: use .T")
         if answer.numel() == math.prod(shape):
-            raise Wrong(f"{name} has shape {got}, expected {shape}: the right number of entries, in the wrong "
-                        f"shape; use .reshape{shape}")
+            raise Wrong(
+                f"{name} has shape {got}, expected {shape}: the right number of entries, in the wrong "
+                f"shape; use .reshape{shape}"
+            )
         raise Wrong(f"{name} has shape {got}, expected {shape}")
     if dtype is not None and answer.dtype != dtype:
-        raise Wrong(f"{name} is {answer.dtype}, expected {dtype}: make it with dtype={dtype} "
-                    "(or .double() for float64)")
+        raise Wrong(
+            f"{name} is {answer.dtype}, expected {dtype}: make it with dtype={dtype} (or .double() for float64)"
+        )
     return _finite(answer.detach().cpu().double(), name, nan_hint)
 
 

@@ -72,8 +72,16 @@ def _pad(values: Sequence[float]) -> Window:
     return lo - 0.15 * (hi - lo + 0.1), hi + 0.15 * (hi - lo + 0.1)
 
 
-def _setup(X: torch.Tensor, y: torch.Tensor, history: History, loss: str, activation: str, w_range: Window | None,
-           b_range: Window | None, figsize: tuple[float, float]) -> tuple[torch.Tensor, Figure, Axes, Axes]:
+def _setup(
+    X: torch.Tensor,
+    y: torch.Tensor,
+    history: History,
+    loss: str,
+    activation: str,
+    w_range: Window | None,
+    b_range: Window | None,
+    figsize: tuple[float, float],
+) -> tuple[torch.Tensor, Figure, Axes, Axes]:
     """X as float64, and a figure: the data (left), the loss's contours around the path and the minimum (right)."""
     X, y = (t.detach().cpu().double() for t in check_data(X, y))
     check_choice("loss", loss, LOSSES)
@@ -104,8 +112,14 @@ def _loss_at(history: History, t: int) -> float:
 
 
 def plot_training_frames(
-    X: torch.Tensor, y: torch.Tensor, history: History, updates: Sequence[int], loss: str = "sum",
-    activation: str = "relu", w_range: Window | None = None, b_range: Window | None = None,
+    X: torch.Tensor,
+    y: torch.Tensor,
+    history: History,
+    updates: Sequence[int],
+    loss: str = "sum",
+    activation: str = "relu",
+    w_range: Window | None = None,
+    b_range: Window | None = None,
 ) -> Figure:
     """a few moments of one run overlaid: the line after each of updates (left), the path with them marked (right)."""
     X, fig, ax_fit, ax_path = _setup(X, y, history, loss, activation, w_range, b_range, (10, 4.2))
@@ -126,8 +140,15 @@ def plot_training_frames(
 
 
 def animate_training(
-    X: torch.Tensor, y: torch.Tensor, history: History, loss: str = "sum", activation: str = "relu",
-    w_range: Window | None = None, b_range: Window | None = None, max_frames: int = 18, dpi: int = 72,
+    X: torch.Tensor,
+    y: torch.Tensor,
+    history: History,
+    loss: str = "sum",
+    activation: str = "relu",
+    w_range: Window | None = None,
+    b_range: Window | None = None,
+    max_frames: int = 18,
+    dpi: int = 72,
     interval_ms: int = 200,
 ) -> FuncAnimation:
     """a FuncAnimation of history: the line over the data (left) and the path on the contours (right)."""

@@ -16,6 +16,7 @@ def _positive(values: Sequence[float]) -> np.ndarray:
     a = np.asarray(values, dtype=float)
     return np.where(np.isfinite(a) & (a > 0), a, np.nan)
 
+
 def plot_batch_sizes(runs: dict[str, SGDRun], ylabel: str = "loss on all the data") -> Figure:
     """the full-data loss per epoch (left) and per update (right), log scale, one curve per run."""
     if not runs:

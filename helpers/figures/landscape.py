@@ -50,8 +50,7 @@ def plot_contours(
     # a grid node can land exactly on the minimum (it does with torch's portable kernels), where the loss is 0:
     # lifting it below the lowest level draws the same contours, and LogNorm has no zero to mask and warn about
     Z = np.maximum(L.numpy(), levels[0] / 10)
-    cs = ax.contour(W.numpy(), B.numpy(), Z, levels=levels, cmap="viridis", norm=LogNorm(),
-                    linewidths=0.9)
+    cs = ax.contour(W.numpy(), B.numpy(), Z, levels=levels, cmap="viridis", norm=LogNorm(), linewidths=0.9)
     ax.clabel(cs, cs.levels[1::2], fmt="%.2g", fontsize=7)
     w_star, b_star = (v.item() for v in closed_form(X.double(), y.double()))
     ax.plot([w_star], [b_star], "r*", ms=14, zorder=5, label="closed-form minimum")
@@ -60,8 +59,14 @@ def plot_contours(
         reach = 2 * max(w_range[1] - w_range[0], b_range[1] - b_range[0])  # long enough to cross the window
         for k, (name, axis) in enumerate((("λmin", "long axis"), ("λmax", "short axis"))):
             dw, db = reach * float(V[0, k]), reach * float(V[1, k])
-            ax.plot([w_star - dw, w_star + dw], [b_star - db, b_star + db], color=AXIS_COLORS[k], ls="--", lw=1.2,
-                    label=f"eigenvector of {name} = {float(lam[k]):.4g} ({axis})")
+            ax.plot(
+                [w_star - dw, w_star + dw],
+                [b_star - db, b_star + db],
+                color=AXIS_COLORS[k],
+                ls="--",
+                lw=1.2,
+                label=f"eigenvector of {name} = {float(lam[k]):.4g} ({axis})",
+            )
 
     def inside(w: float, b: float) -> bool:
         """is the point (w, b) within the axes' limits? (False for NaN)"""
@@ -89,8 +94,14 @@ def plot_contours(
 
 
 def plot_step(
-    X: torch.Tensor, y: torch.Tensor, w: torch.Tensor, b: torch.Tensor, lr: float,
-    loss: str = "sum", activation: str = "relu", eta_max: float | None = None,
+    X: torch.Tensor,
+    y: torch.Tensor,
+    w: torch.Tensor,
+    b: torch.Tensor,
+    lr: float,
+    loss: str = "sum",
+    activation: str = "relu",
+    eta_max: float | None = None,
 ) -> Figure:
     """the loss along the negative gradient, L(theta - eta g) for eta in [0, eta_max], its tangent, and eta = lr.
 
@@ -116,8 +127,13 @@ def plot_step(
     ax.plot([lr], [values[0] - slope * lr], "X", color="black", ms=7, zorder=5, label="what the tangent predicted")
     if activation == "relu" and float(g.w) != 0 and 0 < float(w) / float(g.w) < eta_max:
         ax.axvline(float(w) / float(g.w), color="gray", ls=":", lw=1.2, label="w reaches 0: the ReLU switches off")
-    ax.set(xlim=(0, eta_max), ylim=(min(0.0, float(values.min())), 1.08 * float(values.max())),
-           xlabel="step size η", ylabel=f"{loss} loss", title="The loss along the negative gradient")
+    ax.set(
+        xlim=(0, eta_max),
+        ylim=(min(0.0, float(values.min())), 1.08 * float(values.max())),
+        xlabel="step size η",
+        ylabel=f"{loss} loss",
+        title="The loss along the negative gradient",
+    )
     ax.grid(True, alpha=0.3)
     ax.legend(fontsize=8)
     return fig

@@ -1,8 +1,8 @@
 """A panel to play with one gradient step: sliders for w, b and lr redraw the line, the loss and the next step.
 
-    step = next_step(X, y, w, b, lr)        # the numbers, as a small frozen dataclass (no widgets involved)
-    plot_next_step(X, y, step)              # the figure: the line over the data, the step on the contours
-    build_panel(X, y, w, b, lr)             # the ipywidgets panel (the last expression of a cell shows it)
+step = next_step(X, y, w, b, lr)        # the numbers, as a small frozen dataclass (no widgets involved)
+plot_next_step(X, y, step)              # the figure: the line over the data, the step on the contours
+build_panel(X, y, w, b, lr)             # the ipywidgets panel (the last expression of a cell shows it)
 """
 
 from __future__ import annotations
@@ -48,13 +48,16 @@ class Step:
     kills_relu: bool  # the ReLU passes gradient to w now, and at no point after the step: w is frozen for good
 
     def __str__(self) -> str:
-        lines = [f"at w = {self.w:.4f}, b = {self.b:.4f}: loss {self.loss:.6g}, "
-                 f"gradient (dL/dw, dL/db) = ({self.grad_w:.4f}, {self.grad_b:.4f})",
-                 f"one step at lr = {self.lr:.3g}: w = {self.w_next:.4f}, b = {self.b_next:.4f}, "
-                 f"loss {self.loss_next:.6g} ({'rises' if self.loss_next > self.loss else 'falls'})"]
+        lines = [
+            f"at w = {self.w:.4f}, b = {self.b:.4f}: loss {self.loss:.6g}, "
+            f"gradient (dL/dw, dL/db) = ({self.grad_w:.4f}, {self.grad_b:.4f})",
+            f"one step at lr = {self.lr:.3g}: w = {self.w_next:.4f}, b = {self.b_next:.4f}, "
+            f"loss {self.loss_next:.6g} ({'rises' if self.loss_next > self.loss else 'falls'})",
+        ]
         if self.overshoots:
-            lines.append("it overshoots: it passes the lowest point along its direction "
-                         "(the next gradient points back)")
+            lines.append(
+                "it overshoots: it passes the lowest point along its direction (the next gradient points back)"
+            )
         if self.kills_relu:
             lines.append("it kills the ReLU: every x w <= 0 after it, so w never gets a gradient again")
         return "\n".join(lines)
@@ -65,8 +68,9 @@ def _dead(X: torch.Tensor, w: float) -> bool:
     return w != 0 and bool((X * w <= 0).all())
 
 
-def next_step(X: torch.Tensor, y: torch.Tensor, w: float, b: float, lr: float, activation: str = "relu",
-              loss: str = "sum") -> Step:
+def next_step(
+    X: torch.Tensor, y: torch.Tensor, w: float, b: float, lr: float, activation: str = "relu", loss: str = "sum"
+) -> Step:
     """the gradient step from (w, b) (floats, or (1, 1) tensors) at lr, computed in float64.  X, y: (n, 1)"""
     X, y = (t.detach().cpu().double() for t in check_data(X, y))
     lr = check_lr(lr)
@@ -82,8 +86,14 @@ def next_step(X: torch.Tensor, y: torch.Tensor, w: float, b: float, lr: float, a
     return Step(w0.item(), b0.item(), lr, L0, g.w.item(), g.b.item(), w1.item(), b1.item(), L1, back, kills)
 
 
-def plot_next_step(X: torch.Tensor, y: torch.Tensor, step: Step, activation: str = "relu", loss: str = "sum",
-                   grid: tuple[torch.Tensor, torch.Tensor, torch.Tensor] | None = None) -> Figure:
+def plot_next_step(
+    X: torch.Tensor,
+    y: torch.Tensor,
+    step: Step,
+    activation: str = "relu",
+    loss: str = "sum",
+    grid: tuple[torch.Tensor, torch.Tensor, torch.Tensor] | None = None,
+) -> Figure:
     """the line at (w, b) and after the step (left); the step as an arrow on the loss's contours (right).
 
     grid: loss_grid(X, y, W_RANGE, B_RANGE, loss, activation), to reuse between redraws.
@@ -95,27 +105,44 @@ def plot_next_step(X: torch.Tensor, y: torch.Tensor, step: Step, activation: str
     x = torch.linspace(0.0, float(X.max()), 50, dtype=torch.float64).reshape(-1, 1)
 
     def line(w: float, b: float) -> np.ndarray:
-        return predict(x, torch.tensor([[w]], dtype=torch.float64), torch.tensor([[b]], dtype=torch.float64),
-                       activation).numpy()
+        return predict(
+            x, torch.tensor([[w]], dtype=torch.float64), torch.tensor([[b]], dtype=torch.float64), activation
+        ).numpy()
 
     ax_fit.scatter(X.numpy(), y.numpy(), c=DATA_COLOR, s=30, alpha=0.6, label="data")
     ax_fit.plot(x.numpy(), line(step.w, step.b), color=FIT_COLOR, lw=2, label="now")
     ax_fit.plot(x.numpy(), line(step.w_next, step.b_next), color="tab:orange", lw=2, ls="--", label="after the step")
-    ax_fit.set(xlabel="x", ylabel="y", ylim=(-0.5, 2.5),
-               title=f"loss now {step.loss:.4g}, after the step {step.loss_next:.4g}")
+    ax_fit.set(
+        xlabel="x", ylabel="y", ylim=(-0.5, 2.5), title=f"loss now {step.loss:.4g}, after the step {step.loss_next:.4g}"
+    )
     ax_fit.legend(loc="upper left", fontsize=8)
     levels = np.geomspace(max(float(L.min()), 1e-3), float(L.max()), 14)
     ax_step.contour(W.numpy(), B.numpy(), L.numpy(), levels=levels, cmap="viridis", norm=LogNorm(), linewidths=0.8)
     w_star, b_star = (v.item() for v in closed_form(X, y))
     ax_step.plot([w_star], [b_star], "r*", ms=12, label="minimum")
     ax_step.plot([step.w], [step.b], "o", color=FIT_COLOR, mec="black", ms=7, label="(w, b) now")
-    ax_step.quiver([step.w], [step.b], [step.w_next - step.w], [step.b_next - step.b], angles="xy",
-                   scale_units="xy", scale=1, color="tab:orange", width=0.008, label=f"step, lr = {step.lr:.3g}")
+    ax_step.quiver(
+        [step.w],
+        [step.b],
+        [step.w_next - step.w],
+        [step.b_next - step.b],
+        angles="xy",
+        scale_units="xy",
+        scale=1,
+        color="tab:orange",
+        width=0.008,
+        label=f"step, lr = {step.lr:.3g}",
+    )
     if activation == "relu":
         ax_step.axvspan(W_RANGE[0], 0, color="gray", alpha=0.1, label="w < 0: the ReLU is dead")
     warnings = [t for t, on in (("overshoots", step.overshoots), ("kills the ReLU", step.kills_relu)) if on]
-    ax_step.set(xlabel="w", ylabel="b", xlim=W_RANGE, ylim=B_RANGE,
-                title="the next step" + (f": it {' and '.join(warnings)}" if warnings else ""))
+    ax_step.set(
+        xlabel="w",
+        ylabel="b",
+        xlim=W_RANGE,
+        ylim=B_RANGE,
+        title="the next step" + (f": it {' and '.join(warnings)}" if warnings else ""),
+    )
     ax_step.legend(loc="lower right", fontsize=8)
     return fig
 
@@ -124,8 +151,11 @@ def _png_output(fig: Figure) -> dict:
     """fig as one Output-widget output: a PNG image (the same nbformat dict a cell's figure output has)."""
     buffer = io.BytesIO()
     fig.savefig(buffer, format="png", dpi=72, facecolor="white")
-    return {"output_type": "display_data", "metadata": {},
-            "data": {"image/png": base64.b64encode(buffer.getvalue()).decode("ascii"), "text/plain": "<Figure>"}}
+    return {
+        "output_type": "display_data",
+        "metadata": {},
+        "data": {"image/png": base64.b64encode(buffer.getvalue()).decode("ascii"), "text/plain": "<Figure>"},
+    }
 
 
 @functools.cache
@@ -150,8 +180,9 @@ def __getattr__(name: str) -> object:
     raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
 
 
-def build_panel(X: torch.Tensor, y: torch.Tensor, w: float, b: float, lr: float, activation: str = "relu",
-                loss: str = "sum") -> VBox:
+def build_panel(
+    X: torch.Tensor, y: torch.Tensor, w: float, b: float, lr: float, activation: str = "relu", loss: str = "sum"
+) -> VBox:
     """the panel, starting at (w, b) and lr; moving a slider redraws the Output below the sliders.  X, y: (n, 1)"""
     import ipywidgets as widgets
 
@@ -166,8 +197,15 @@ def build_panel(X: torch.Tensor, y: torch.Tensor, w: float, b: float, lr: float,
     common = dict(continuous_update=True, readout_format=".4f", layout=widgets.Layout(width="32%"))
     w_s = widgets.FloatSlider(value=w, min=W_RANGE[0], max=W_RANGE[1], step=1e-4, description="w", **common)
     b_s = widgets.FloatSlider(value=b, min=B_RANGE[0], max=B_RANGE[1], step=1e-4, description="b", **common)
-    lr_s = widgets.FloatLogSlider(value=lr, base=10, min=LR_EXPONENTS[0], max=LR_EXPONENTS[1], step=0.05,
-                                  description="lr", **{**common, "readout_format": ".2e"})
+    lr_s = widgets.FloatLogSlider(
+        value=lr,
+        base=10,
+        min=LR_EXPONENTS[0],
+        max=LR_EXPONENTS[1],
+        step=0.05,
+        description="lr",
+        **{**common, "readout_format": ".2e"},
+    )
     out = widgets.Output()
 
     def redraw(change: object = None) -> None:

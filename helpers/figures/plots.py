@@ -63,8 +63,9 @@ def _param_value(name: str, t: object, device: torch.device) -> float:
     return float(t.item())
 
 
-def _line_in_view(x0: float, x1: float, w: float, b: float, relu: bool, view: tuple[float, float],
-                  points: int = 200) -> tuple[np.ndarray, np.ndarray]:
+def _line_in_view(
+    x0: float, x1: float, w: float, b: float, relu: bool, view: tuple[float, float], points: int = 200
+) -> tuple[np.ndarray, np.ndarray]:
     """the model's line over [x0, x1], only where it lies within view (y_lo, y_hi): (x, y) arrays, NaN between parts.
 
     The line is straight on each side of x = 0 (relu(x w) + b bends there), so each side's part inside the view is
@@ -72,7 +73,7 @@ def _line_in_view(x0: float, x1: float, w: float, b: float, relu: bool, view: tu
     """
     xs, ys = [], []
     with np.errstate(all="ignore"):
-        for a, c in ([(x0, 0.0), (0.0, x1)] if relu and x0 < 0 < x1 else [(x0, x1)]):
+        for a, c in [(x0, 0.0), (0.0, x1)] if relu and x0 < 0 < x1 else [(x0, x1)]:
             slope = w if not relu or 0.5 * (a + c) * w > 0 else 0.0
             if slope == 0:
                 lo, hi = (a, c) if view[0] <= b <= view[1] else (math.inf, -math.inf)
@@ -181,8 +182,14 @@ def plot_losses(
             ax.set_yscale("log")
         if shown == 0:
             made = any(len(losses) for losses in curves.values())
-            ax.text(0.5, 0.5, "no loss here can be drawn" if made else "no updates were made",
-                    transform=ax.transAxes, ha="center", va="center")
+            ax.text(
+                0.5,
+                0.5,
+                "no loss here can be drawn" if made else "no updates were made",
+                transform=ax.transAxes,
+                ha="center",
+                va="center",
+            )
             ax.set_xlim(0, 1)
         ax.set(xlabel="update", ylabel=ylabel, title=title if scale != "both" else f"{title}, {sc} scale")
         ax.grid(True, which="major", alpha=0.3)
@@ -192,8 +199,13 @@ def plot_losses(
 
 
 def loss_grid(
-    X: torch.Tensor, y: torch.Tensor, w_range: tuple[float, float], b_range: tuple[float, float],
-    loss: str = "sum", activation: str = "relu", steps: int = 121,
+    X: torch.Tensor,
+    y: torch.Tensor,
+    w_range: tuple[float, float],
+    b_range: tuple[float, float],
+    loss: str = "sum",
+    activation: str = "relu",
+    steps: int = 121,
 ) -> tuple[torch.Tensor, torch.Tensor, torch.Tensor]:
     """the loss on a steps x steps grid of (w, b).  X, y: (n, 1) -> W, B, L: (steps, steps) float64"""
     X, y = check_data(X, y)
@@ -202,7 +214,8 @@ def loss_grid(
     if check_count(steps, "steps") < 2:
         raise ValueError(f"steps must be >= 2, got {steps}")
     W, B = torch.meshgrid(
-        torch.linspace(*w_range, steps, dtype=torch.float64), torch.linspace(*b_range, steps, dtype=torch.float64),
+        torch.linspace(*w_range, steps, dtype=torch.float64),
+        torch.linspace(*b_range, steps, dtype=torch.float64),
         indexing="xy",
     )
     x, t = X.detach().cpu().double().reshape(1, 1, -1), y.detach().cpu().double().reshape(1, 1, -1)

@@ -14,6 +14,7 @@ CURVES = {  # key in a scaling() result: (label, style)
     "closed_form": ("closed form", "d:"),
 }
 
+
 def plot_scaling(rows: dict[str, dict[str, float]]) -> Figure:
     """seconds per update against N (log-log), and the same over the floor.  rows: {str(N): scaling(N)}"""
     sizes = sorted(int(n) for n in rows)

@@ -38,13 +38,26 @@ def plot_rate_vs_lr(
         ax.plot(lrs, [sp.contraction(float(lr)) for lr in lrs], color=color, lw=2, label=label)
         ax.axvline(sp.stability_limit, color=color, ls="--", lw=1)
         left = np.log(sp.stability_limit / lo) > 0.75 * np.log(hi / lo)  # label left of the line near the edge
-        ax.annotate(f"2/λmax = {sp.stability_limit:.4g}", (sp.stability_limit, 0.06 + 0.1 * i), fontsize=8,
-                    xytext=(-4 if left else 4, 0), textcoords="offset points", ha="right" if left else "left",
-                    va="center", color=color)
+        ax.annotate(
+            f"2/λmax = {sp.stability_limit:.4g}",
+            (sp.stability_limit, 0.06 + 0.1 * i),
+            fontsize=8,
+            xytext=(-4 if left else 4, 0),
+            textcoords="offset points",
+            ha="right" if left else "left",
+            va="center",
+            color=color,
+        )
     if mark_lr is not None:
         ax.axvline(mark_lr, color="black", lw=1, ls=":", label=f"lr = {mark_lr:g}")
-    ax.set(xscale="log", xlim=(lo, hi), ylim=(0.0, 1.6), xlabel="learning rate η (log scale)",
-           ylabel="ρ = max |1 − ηλ|", title=title)
+    ax.set(
+        xscale="log",
+        xlim=(lo, hi),
+        ylim=(0.0, 1.6),
+        xlabel="learning rate η (log scale)",
+        ylabel="ρ = max |1 − ηλ|",
+        title=title,
+    )
     ax.grid(True, which="major", alpha=0.3)
     ax.legend(loc="upper left", bbox_to_anchor=(0.01, 0.58), fontsize=8)  # below rho = 1, clear of the curves
     return fig
@@ -66,10 +79,17 @@ def plot_relu_vs_linear(
     for ax, (w, b) in zip(axes, cases):
         wt, bt = torch.tensor([[float(w)]], dtype=torch.float64), torch.tensor([[float(b)]], dtype=torch.float64)
         ax.axvspan(x_range[0], 0, color="gray", alpha=0.12, label=shade)
-        ax.scatter(X.detach().cpu().double().numpy(), y.detach().cpu().double().numpy(), c=DATA_COLOR, s=18,
-                   label="data")
-        ax.plot(grid.numpy(), predict(grid, wt, bt, "none").numpy(), color=LINEAR_COLOR, lw=2, ls="--",
-                label="linear: x w + b")
+        ax.scatter(
+            X.detach().cpu().double().numpy(), y.detach().cpu().double().numpy(), c=DATA_COLOR, s=18, label="data"
+        )
+        ax.plot(
+            grid.numpy(),
+            predict(grid, wt, bt, "none").numpy(),
+            color=LINEAR_COLOR,
+            lw=2,
+            ls="--",
+            label="linear: x w + b",
+        )
         ax.plot(grid.numpy(), predict(grid, wt, bt, "relu").numpy(), color=FIT_COLOR, lw=2, label="relu(x w) + b")
         ax.set(xlim=x_range, xlabel="x", title=f"w = {float(w):.4f}, b = {float(b):.4f}")
     axes[0].set_ylabel("y_hat")
@@ -94,15 +114,28 @@ def plot_contours_by_activation(
     w_star, b_star = (v.item() for v in closed_form(X.double(), y.double()))
     fig = new_figure((11, 4.8))
     for ax, (activation, (W, B, L)) in zip(fig.subplots(1, 2, sharey=True), grids.items()):
-        cs = ax.contour(W.numpy(), B.numpy(), L.numpy(), levels=levels, cmap="viridis", linewidths=1,
-                        norm=LogNorm(levels[0], 30 * levels[-1]))  # even colours on log levels, none pale yellow
+        cs = ax.contour(
+            W.numpy(),
+            B.numpy(),
+            L.numpy(),
+            levels=levels,
+            cmap="viridis",
+            linewidths=1,
+            norm=LogNorm(levels[0], 30 * levels[-1]),
+        )  # even colours on log levels, none pale yellow
         ax.clabel(cs, fmt="%.2g", fontsize=7)
         ax.plot([w_star], [b_star], "r*", ms=14, label="closed-form minimum")
         if activation == "relu" and w_range[0] < 0:
             ax.axvline(0, color="gray", lw=0.8, ls=":")
             mean_y = float(y.double().mean())
-            ax.plot([w_range[0], 0], [mean_y, mean_y], color="tab:red", lw=1.5, ls="--",
-                    label=f"flat valley floor: b = mean(y) = {mean_y:.4f}")
+            ax.plot(
+                [w_range[0], 0],
+                [mean_y, mean_y],
+                color="tab:red",
+                lw=1.5,
+                ls="--",
+                label=f"flat valley floor: b = mean(y) = {mean_y:.4f}",
+            )
         for i, (label, (w, b)) in enumerate((points or {}).items()):
             ax.plot([w], [b], "o", color=f"C{i + 1}", mec="black", ms=7, label=label)
         name = "relu(x w) + b" if activation == "relu" else "x w + b"

@@ -46,8 +46,17 @@ def problem(n: int, seed: int, dtype: torch.dtype = torch.float64) -> tuple[torc
 
 
 def data_parallel_sgd(
-    X: torch.Tensor, y: torch.Tensor, w: torch.Tensor, b: torch.Tensor, *, lr: float, batch_size: int, epochs: int,
-    loss: str = "mean", activation: str = "relu", seed: int = 0,
+    X: torch.Tensor,
+    y: torch.Tensor,
+    w: torch.Tensor,
+    b: torch.Tensor,
+    *,
+    lr: float,
+    batch_size: int,
+    epochs: int,
+    loss: str = "mean",
+    activation: str = "relu",
+    seed: int = 0,
 ) -> dict:
     """this rank's share of minibatch SGD in an initialised process group.  X, y: (n, 1) on this rank's device.
 
@@ -93,4 +102,3 @@ def max_difference(run: dict, reference: MinibatchRun) -> float:
         raise ValueError(f"the runs made different numbers of updates: {len(run['losses'])} and {reference.updates}")
     pairs = list(zip(run["w_path"], reference.w_path)) + list(zip(run["b_path"], reference.b_path))
     return max(abs(u - v) for u, v in pairs)
-

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Callable
+from collections.abc import Callable
 
 import torch
 
@@ -20,12 +20,14 @@ def scaling_repeats(n: int, repeats: int) -> int:
 
 STATS_UPDATES = 1000
 
+
 def _updates(step: Callable, w: torch.Tensor, b: torch.Tensor, lr: float, count: int) -> None:
     """count updates as train() makes them (w, b are float64 like the data, so nothing is cast)."""
     for _ in range(count):
         _, dw, db = step(w, b)
         w.sub_(lr * dw)
         b.sub_(lr * db)
+
 
 def scaling(n: int, repeats: int, rows: int = 10**5, seed: int = 0) -> dict[str, float]:
     """costs at N = n over the floor, one read of X and y: an update of each method, the stats pass, and more."""

@@ -13,8 +13,8 @@ so one pass over the data makes every later update O(1), whatever n is.
 from __future__ import annotations
 
 import math
+from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Callable
 
 import torch
 
@@ -53,7 +53,9 @@ def _sums(X: torch.Tensor, y: torch.Tensor, with_min: bool = False) -> tuple[Sum
     return Sums(float(X.shape[0]), *total), float(torch.stack(lows).min()) if with_min else math.nan
 
 
-def stats_step(X: torch.Tensor, y: torch.Tensor, loss: str, activation: str) -> Callable[..., tuple[float, float, float]]:
+def stats_step(
+    X: torch.Tensor, y: torch.Tensor, loss: str, activation: str
+) -> Callable[..., tuple[float, float, float]]:
     """a training step (w, b) -> (loss, dL/dw, dL/db) that never touches X or y again.  X, y: (n, 1)"""
     every, low = _sums(X, y, with_min=activation == "relu")
     pos = neg = every

@@ -22,8 +22,15 @@ FORMATS = {"final_loss": "{:.4e}", "w": "{:.6f}", "b": "{:.6f}", "distance": "{:
 
 
 def lr_sweep(
-    X: torch.Tensor, y: torch.Tensor, lrs: Sequence[float], activations: Sequence[str] = ("relu", "none"), *,
-    seed: int = 0, num_epochs: int = 150, loss: str = "sum", dtype: torch.dtype = torch.float32,
+    X: torch.Tensor,
+    y: torch.Tensor,
+    lrs: Sequence[float],
+    activations: Sequence[str] = ("relu", "none"),
+    *,
+    seed: int = 0,
+    num_epochs: int = 150,
+    loss: str = "sum",
+    dtype: torch.dtype = torch.float32,
 ) -> list[dict[str, Any]]:
     """train once per (lr, activation), as 05_training.ipynb does (num_epochs - 1 updates from init_params(seed)).
 
@@ -42,8 +49,17 @@ def lr_sweep(
     rows = []
     for lr in lrs:
         for activation in activations:
-            h = train(X, y, w0, b0, lr=lr, num_updates=num_epochs - 1, loss=loss, activation=activation,
-                      on_divergence="record")
+            h = train(
+                X,
+                y,
+                w0,
+                b0,
+                lr=lr,
+                num_updates=num_epochs - 1,
+                loss=loss,
+                activation=activation,
+                on_divergence="record",
+            )
             rows.append({**summarize(h, X, y, activation=activation, seed=seed, num_epochs=num_epochs), "history": h})
     return rows
 

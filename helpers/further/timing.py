@@ -1,13 +1,13 @@
 """Fair timings on a busy machine: a ratio against a baseline timed just before, the median over rounds.
 
-    r, base_seconds = ratios({"hand": f, "autograd": g}, baseline=lambda: (X.sum(), y.sum()), repeats=5)
+r, base_seconds = ratios({"hand": f, "autograd": g}, baseline=lambda: (X.sum(), y.sum()), repeats=5)
 """
 
 from __future__ import annotations
 
 import statistics
 import time
-from typing import Callable
+from collections.abc import Callable
 
 from helpers.checks import check_count
 

@@ -70,7 +70,8 @@ def table(r: dict, targets: dict[str, float]) -> str:
         f"4. Minibatch SGD, one epoch at N = {power(r['minibatch_n'])}, batch 64 ({r['minibatch_repeats']} repeats)",
         f"     DataLoader over a TensorDataset / slices of the tensors: {_r(r['minibatch'])}",
         "",
-        "Targets (measured, at most)" + ("; a quick run's N are small: they are for the full run" if r["quick"] else ""),
+        "Targets (measured, at most)"
+        + ("; a quick run's N are small: they are for the full run" if r["quick"] else ""),
     ]
     checks = [
         ('train(method="hand") / plain loop, the original problem', r["original"]["hand"], targets["original"]),

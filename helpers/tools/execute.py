@@ -44,8 +44,18 @@ class OutputError(OSError):
 
 
 # errors of writing, as opposed to a failing notebook: a run that meets one cannot keep its outputs
-WRITE_ERRNOS = {errno.ENOSPC, errno.EDQUOT, errno.EROFS, errno.EACCES, errno.EPERM, errno.EIO, errno.EFBIG,
-                errno.ENOTDIR, errno.EISDIR, errno.EEXIST}
+WRITE_ERRNOS = {
+    errno.ENOSPC,
+    errno.EDQUOT,
+    errno.EROFS,
+    errno.EACCES,
+    errno.EPERM,
+    errno.EIO,
+    errno.EFBIG,
+    errno.ENOTDIR,
+    errno.EISDIR,
+    errno.EEXIST,
+}
 _UMASK = os.umask(0o022)
 os.umask(_UMASK)
 
@@ -167,9 +177,12 @@ def html_page(nb: nbformat.NotebookNode) -> str:
     from helpers.tools.vendor import VENDOR
 
     mathjax = VENDOR / "mathjax" / "es5" / "tex-chtml-full.js"
-    exporter = HTMLExporter(template_name="lab", template_file="run_page.html.j2",
-                            extra_template_paths=[str(TEMPLATES)],
-                            extra_loaders=[jinja2.DictLoader({"run_page.html.j2": PAGE})])
+    exporter = HTMLExporter(
+        template_name="lab",
+        template_file="run_page.html.j2",
+        extra_template_paths=[str(TEMPLATES)],
+        extra_loaders=[jinja2.DictLoader({"run_page.html.j2": PAGE})],
+    )
     static = VENDOR.as_uri() if mathjax.is_file() else ""
     body, _ = exporter.from_notebook_node(for_the_page(nb, "html"), resources={"static": static})
     return body
@@ -222,8 +235,13 @@ def execute(
         try:
             with contextlib.nullcontext(km) if km is not None else private_kernel() as kernel:
                 papermill.execute_notebook(
-                    str(source), str(tmp), parameters=parameters or {}, kernel_name=KERNEL,
-                    progress_bar=False, cwd=str(source.parent), km=kernel,
+                    str(source),
+                    str(tmp),
+                    parameters=parameters or {},
+                    kernel_name=KERNEL,
+                    progress_bar=False,
+                    cwd=str(source.parent),
+                    km=kernel,
                 )
         except OSError as e:
             if e.errno in WRITE_ERRNOS:  # papermill could not save the notebook: nothing of it can be trusted
@@ -285,8 +303,14 @@ def refresh(path: str | Path, timeout: int = 600) -> None:
     path = Path(path)
     nb = nbformat.read(path, as_version=4)
     with private_kernel() as km:
-        NotebookClient(nb, km=km, timeout=timeout, kernel_name=KERNEL, record_timing=False,
-                       resources={"metadata": {"path": str(path.parent)}}).execute()
+        NotebookClient(
+            nb,
+            km=km,
+            timeout=timeout,
+            kernel_name=KERNEL,
+            record_timing=False,
+            resources={"metadata": {"path": str(path.parent)}},
+        ).execute()
     for i, cell in enumerate(nb.cells):
         cell.metadata.pop("execution", None)
         if cell.cell_type == "code":
@@ -300,11 +324,11 @@ def refresh(path: str | Path, timeout: int = 600) -> None:
         nbformat.write(nb, tmp)
 
 
-
 def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--refresh", nargs="+", metavar="NOTEBOOK", required=True,
-                        help="re-execute these committed notebooks in place")
+    parser.add_argument(
+        "--refresh", nargs="+", metavar="NOTEBOOK", required=True, help="re-execute these committed notebooks in place"
+    )
     args = parser.parse_args(argv)
     for nb in args.refresh:
         start = time.perf_counter()

@@ -56,7 +56,7 @@ def parse_value(text: str) -> Any:
 
 
 def parse_sweep(text: str) -> tuple[str, list[Any]]:
-    """"NAME=V1,V2,..." -> (NAME, [values]), each value read by parse_value (duplicates: see collect)."""
+    """ "NAME=V1,V2,..." -> (NAME, [values]), each value read by parse_value (duplicates: see collect)."""
     name, sep, values = text.partition("=")
     if not sep or not name.strip() or not values.strip():
         raise ParameterError(f"--sweep takes NAME=V1,V2,..., got {short(text)}")
@@ -71,8 +71,9 @@ def _no_aliases_loader() -> type:
         def compose_node(self, parent: Any, index: Any) -> Any:
             event = self.peek_event()
             if isinstance(event, yaml.AliasEvent) or getattr(event, "anchor", None) is not None:
-                raise yaml.composer.ComposerError(None, None, "anchors and aliases (&name, *name) are not allowed",
-                                                  event.start_mark)
+                raise yaml.composer.ComposerError(
+                    None, None, "anchors and aliases (&name, *name) are not allowed", event.start_mark
+                )
             return super().compose_node(parent, index)
 
     return Loader
@@ -85,7 +86,7 @@ def read_yaml(text: str, origin: str) -> dict[str, Any]:
     if len(text.encode("utf-8", "surrogatepass")) > MAX_YAML:
         raise ParameterError(f"{origin} is larger than {MAX_YAML // 1024} KiB: parameters are a few lines")
     try:
-        data = yaml.load(text, Loader=_no_aliases_loader())  # noqa: S506 (a SafeLoader)
+        data = yaml.load(text, Loader=_no_aliases_loader())
     except yaml.YAMLError as e:
         raise ParameterError(f"{origin} is not valid YAML: {short(' '.join(str(e).split()), 160)[1:-1]}") from None
     except RecursionError:
@@ -96,8 +97,9 @@ def read_yaml(text: str, origin: str) -> dict[str, Any]:
         raise ParameterError(f"{origin} must be a YAML mapping of NAME: VALUE, got {type(data).__name__}")
     for key, value in data.items():
         if not isinstance(value, SCALARS):
-            raise ParameterError(f"{origin}: {short(key)} must be a single value, got {short(value)} "
-                                 f"({type(value).__name__})")
+            raise ParameterError(
+                f"{origin}: {short(key)} must be a single value, got {short(value)} ({type(value).__name__})"
+            )
     return data
 
 
@@ -154,8 +156,10 @@ def check(name: str, value: Any, known: dict[str, Any], notebook: str, unread: S
     spec = declared.PARAMETERS.get(Path(notebook).stem, {}).get(name)
     if spec is not None:
         if not isinstance(value, SCALARS):
-            raise ParameterError(f"{name} must be {_a(spec.kind.__name__)} ({spec.expected}), got {short(value)} "
-                                 f"({_a(type(value).__name__)})")
+            raise ParameterError(
+                f"{name} must be {_a(spec.kind.__name__)} ({spec.expected}), got {short(value)} "
+                f"({_a(type(value).__name__)})"
+            )
         try:
             return declared.check_value(Path(notebook).stem, name, value)
         except (TypeError, ValueError) as e:
@@ -167,8 +171,10 @@ def check(name: str, value: Any, known: dict[str, Any], notebook: str, unread: S
             value = float(value)
         if type(value) is not want:
             got = _a(type(value).__name__)
-            raise ParameterError(f"{name} must be {_a(want.__name__)} like its default {short(default)}, "
-                                 f"got {short(value)} ({got}){_hint(value)}")
+            raise ParameterError(
+                f"{name} must be {_a(want.__name__)} like its default {short(default)}, "
+                f"got {short(value)} ({got}){_hint(value)}"
+            )
     return value
 
 
@@ -196,8 +202,12 @@ def check_rules(notebook: str, known: dict[str, Any], fixed: dict[str, Any], gri
 
 
 def collect(
-    notebook: str | Path, p: Iterable[tuple[str, str]] = (), r: Iterable[tuple[str, str]] = (),
-    yaml_text: Iterable[str] = (), yaml_files: Iterable[str] = (), sweeps: Iterable[str] = (),
+    notebook: str | Path,
+    p: Iterable[tuple[str, str]] = (),
+    r: Iterable[tuple[str, str]] = (),
+    yaml_text: Iterable[str] = (),
+    yaml_files: Iterable[str] = (),
+    sweeps: Iterable[str] = (),
 ) -> tuple[dict[str, Any], dict[str, list[Any]]]:
     """checked (fixed parameters, sweep grid); later sources win as in papermill: -f, -y, -p, -r."""
     name = Path(notebook).name
@@ -220,8 +230,10 @@ def collect(
         texts = [v.strip() for v in text.partition("=")[2].split(",")]
         for raw, value in zip(texts, grid[key]):  # compared as the notebook reads them: 1 and 1.0 are one rate
             if repr(value) in seen:
-                raise ParameterError(f"--sweep {key}: {short(seen[repr(value)], 30)[1:-1]} and {short(raw, 30)[1:-1]} "
-                                     f"are the same value ({short(value)}) for the notebook: each run must differ")
+                raise ParameterError(
+                    f"--sweep {key}: {short(seen[repr(value)], 30)[1:-1]} and {short(raw, 30)[1:-1]} "
+                    f"are the same value ({short(value)}) for the notebook: each run must differ"
+                )
             seen[repr(value)] = raw
     check_rules(name, known, fixed, grid)
     return fixed, grid
@@ -239,8 +251,9 @@ def read_text(path: str | Path, limit: int = MAX_YAML) -> str:
     try:
         return data.decode("utf-8")
     except UnicodeDecodeError as e:
-        raise ParameterError(f"parameters file {path} is not UTF-8 text (byte 0x{data[e.start]:02x} at offset "
-                             f"{e.start})") from None
+        raise ParameterError(
+            f"parameters file {path} is not UTF-8 text (byte 0x{data[e.start]:02x} at offset {e.start})"
+        ) from None
 
 
 def folder_name(values: dict[str, Any]) -> str:

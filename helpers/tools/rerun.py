@@ -85,14 +85,29 @@ def run_one(source: Path, out_dir: Path, parameters: dict[str, Any]) -> dict[str
         except ValueError as e:
             error = str(e).splitlines()[0]
     status = "error" if error else res.get("status", NO_RESULTS)
-    return {**parameters, **res, "status": status, "error": error, "note": note, "seconds": round(run.seconds, 2),
-            "output": str(run.output) if run.notebook is not None else None, "html": run.html and str(run.html)}
+    return {
+        **parameters,
+        **res,
+        "status": status,
+        "error": error,
+        "note": note,
+        "seconds": round(run.seconds, 2),
+        "output": str(run.output) if run.notebook is not None else None,
+        "html": run.html and str(run.html),
+    }
 
 
 def failed_row(parameters: dict[str, Any], message: str) -> dict[str, Any]:
     """the row of a run that ended without an outcome of its own (its worker died, or its outputs failed)."""
-    return {**parameters, "status": "error", "error": message, "note": None, "seconds": None, "output": None,
-            "html": None}
+    return {
+        **parameters,
+        "status": "error",
+        "error": message,
+        "note": None,
+        "seconds": None,
+        "output": None,
+        "html": None,
+    }
 
 
 _states: Any = None  # in a sweep worker: the shared array of run states (PENDING .. STOPPED), one byte a run
@@ -134,14 +149,17 @@ def outcome(name: str, parameters: dict[str, Any], row: dict[str, Any]) -> str:
         return f"{name}{given}: error: {row['error']}{kept}"
     if row["status"] == NO_RESULTS:
         return f"{name}{given}: ok; {row['note']} -> {shown(row['output'])}"
-    w, b, loss, d = (("n/a" if row.get(k) is None else format(row[k], f)) for k, f in
-                     (("w", ".6f"), ("b", ".6f"), ("final_loss", ".4e"), ("distance", ".2g")))
-    return (f"{name}{given}: {row['status']} after {row['updates']} updates; w = {w}, b = {b}, final loss {loss}, "
-            f"{d} from the closed form -> {shown(row['output'])}")
+    w, b, loss, d = (
+        ("n/a" if row.get(k) is None else format(row[k], f))
+        for k, f in (("w", ".6f"), ("b", ".6f"), ("final_loss", ".4e"), ("distance", ".2g"))
+    )
+    return (
+        f"{name}{given}: {row['status']} after {row['updates']} updates; w = {w}, b = {b}, final loss {loss}, "
+        f"{d} from the closed form -> {shown(row['output'])}"
+    )
 
 
-def sweep(source: Path, fixed: dict[str, Any], grid: dict[str, list[Any]], out: Path, jobs: int,
-          as_json: bool) -> int:
+def sweep(source: Path, fixed: dict[str, Any], grid: dict[str, list[Any]], out: Path, jobs: int, as_json: bool) -> int:
     """run every combination of grid (with fixed), jobs at a time; write the summary; return the exit status.
 
     A worker that dies (kill -9, the OOM killer) breaks its process pool: its run is recorded as failed and
@@ -205,8 +223,14 @@ def sweep(source: Path, fixed: dict[str, Any], grid: dict[str, list[Any]], out: 
             pool.shutdown(wait=True)  # every worker has exited: their run states are final
             for i in lost:
                 if states[i] == STARTED:  # its worker died under it: killed by a signal, as the OOM killer does
-                    record(i, failed_row(tasks[i][3], "its worker process died (killed by a signal, as the "
-                                                      "out-of-memory killer does); the sweep went on without it"))
+                    record(
+                        i,
+                        failed_row(
+                            tasks[i][3],
+                            "its worker process died (killed by a signal, as the "
+                            "out-of-memory killer does); the sweep went on without it",
+                        ),
+                    )
                 else:  # not started yet, or stopped because another worker died: run it in a fresh pool
                     todo.append(i)
             todo.sort()
@@ -215,27 +239,44 @@ def sweep(source: Path, fixed: dict[str, Any], grid: dict[str, list[Any]], out: 
     counts = ", ".join(f"{n} {s}" for s, n in Counter(r["status"] for r in rows).items()) or "none"
     setting = " ".join(f"{k}={v}" for k, v in fixed.items()) or "the notebook's defaults"
     why = " before the sweep was interrupted" if interrupted else f" before it stopped ({halted})" if halted else ""
-    heading = (f"Sweep of {source.name} over {' x '.join(grid)} ({len(tasks)} runs; other parameters: {setting}): "
-               f"{len(rows)} finished{why} ({counts}).")
+    heading = (
+        f"Sweep of {source.name} over {' x '.join(grid)} ({len(tasks)} runs; other parameters: {setting}): "
+        f"{len(rows)} finished{why} ({counts})."
+    )
     try:
-        paths = write_summary(rows, out, list(grid), heading, spectrum(original_data()[0], "sum"),
-                              f"{source.name}: distance to the closed form at the end of each run")
+        paths = write_summary(
+            rows,
+            out,
+            list(grid),
+            heading,
+            spectrum(original_data()[0], "sum"),
+            f"{source.name}: distance to the closed form at the end of each run",
+        )
     except OutputError as e:
         paths = []
-        print(f"rerun: error: the summary could not be written ({e}); {len(rows)} of {len(tasks)} runs finished",
-              file=sys.stderr)
+        print(
+            f"rerun: error: the summary could not be written ({e}); {len(rows)} of {len(tasks)} runs finished",
+            file=sys.stderr,
+        )
     if as_json:
         print(json.dumps(rows, indent=1))
     else:
         where = f" Summary: {', '.join(map(shown, paths))}" if paths else ""
-        print(f"\n{summary_markdown(rows, list(grid), heading).rstrip()}\n\nWall time "
-              f"{time.perf_counter() - start:.1f} s, {workers} at a time.{where}")
+        print(
+            f"\n{summary_markdown(rows, list(grid), heading).rstrip()}\n\nWall time "
+            f"{time.perf_counter() - start:.1f} s, {workers} at a time.{where}"
+        )
     if interrupted:
-        print(f"rerun: interrupted: {len(rows)} of {len(tasks)} runs finished; summary in {shown(out)}", file=sys.stderr)
+        print(
+            f"rerun: interrupted: {len(rows)} of {len(tasks)} runs finished; summary in {shown(out)}", file=sys.stderr
+        )
         return INTERRUPTED
     if halted and paths:
-        print(f"rerun: error: stopped after {len(rows)} of {len(tasks)} runs: {halted}; the finished runs are in "
-              f"{shown(out / 'summary.csv')}", file=sys.stderr)
+        print(
+            f"rerun: error: stopped after {len(rows)} of {len(tasks)} runs: {halted}; the finished runs are in "
+            f"{shown(out / 'summary.csv')}",
+            file=sys.stderr,
+        )
     if not paths:
         return FAILED
     return FAILED if any(r["status"] == "error" for r in rows) else 0
@@ -259,20 +300,52 @@ def check_out(out: Path, targets: list[Path]) -> None:
 
 def main(argv: list[str] | None = None) -> int:
     """the command line; returns the exit status: 0 ok, 1 a run failed, 2 refused before running, 130 Ctrl-C."""
-    parser = Parser(prog="python -m helpers.tools.rerun", description=__doc__,
-                    formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser = Parser(
+        prog="python -m helpers.tools.rerun", description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
     add = parser.add_argument
     add("notebook", type=Path, metavar="NOTEBOOK", help="the notebook to run (only read, never written)")
-    add("-p", "--parameters", nargs=2, action="append", default=[], metavar=("NAME", "VALUE"),
-        help="a parameter, read as papermill reads it: True/False/None, an int, a float, else a string")
-    add("-r", "--parameters_raw", nargs=2, action="append", default=[], metavar=("NAME", "VALUE"),
-        help="a parameter kept as a string")
-    add("-y", "--parameters_yaml", action="append", default=[], metavar="YAML",
-        help=f"parameters as a YAML mapping (at most {MAX_YAML // 1024} KiB; no anchors or aliases)")
-    add("-f", "--parameters_file", action="append", default=[], metavar="FILE",
-        help=f"parameters from a YAML file (UTF-8, at most {MAX_YAML // 1024} KiB; no anchors or aliases)")
-    add("--sweep", action="append", default=[], metavar="NAME=V1,V2,...",
-        help="run each value (no two equal once read); repeat it to run every combination")
+    add(
+        "-p",
+        "--parameters",
+        nargs=2,
+        action="append",
+        default=[],
+        metavar=("NAME", "VALUE"),
+        help="a parameter, read as papermill reads it: True/False/None, an int, a float, else a string",
+    )
+    add(
+        "-r",
+        "--parameters_raw",
+        nargs=2,
+        action="append",
+        default=[],
+        metavar=("NAME", "VALUE"),
+        help="a parameter kept as a string",
+    )
+    add(
+        "-y",
+        "--parameters_yaml",
+        action="append",
+        default=[],
+        metavar="YAML",
+        help=f"parameters as a YAML mapping (at most {MAX_YAML // 1024} KiB; no anchors or aliases)",
+    )
+    add(
+        "-f",
+        "--parameters_file",
+        action="append",
+        default=[],
+        metavar="FILE",
+        help=f"parameters from a YAML file (UTF-8, at most {MAX_YAML // 1024} KiB; no anchors or aliases)",
+    )
+    add(
+        "--sweep",
+        action="append",
+        default=[],
+        metavar="NAME=V1,V2,...",
+        help="run each value (no two equal once read); repeat it to run every combination",
+    )
     add("--jobs", type=int, default=os.cpu_count() or 1, metavar="N", help="runs at once (default: one per core)")
     add("--out", type=Path, metavar="DIR", help="output folder (default: build/rerun, or build/sweep for a sweep)")
     add("--json", action="store_true", help="print the outcome as JSON")
@@ -283,8 +356,9 @@ def main(argv: list[str] | None = None) -> int:
             raise ParameterError(f"--jobs must be >= 1, got {args.jobs}")
         if in_series(out):
             raise ParameterError(f"--out must be outside {shown(NOTEBOOKS)}: reruns never write into the series")
-        fixed, grid = collect(args.notebook, args.parameters, args.parameters_raw, args.parameters_yaml,
-                              args.parameters_file, args.sweep)
+        fixed, grid = collect(
+            args.notebook, args.parameters, args.parameters_raw, args.parameters_yaml, args.parameters_file, args.sweep
+        )
         if not grid and out / args.notebook.name == args.notebook.resolve():
             raise ParameterError(f"--out {shown(out)} would overwrite the notebook itself: choose another folder")
         name, stem = args.notebook.name, args.notebook.stem

@@ -23,6 +23,7 @@ def _failure(nb: Any) -> str | None:
         return "papermill recorded an exception"
     return None
 
+
 def _checked(results: dict[str, Any], where: str) -> dict[str, Any]:
     """results with the types read_results promises, or a ValueError naming where and the key."""
 
@@ -42,13 +43,16 @@ def _checked(results: dict[str, Any], where: str) -> dict[str, Any]:
     if isinstance(updates, bool) or not isinstance(updates, int) or updates < 0:
         raise ValueError(f"{where}: results['updates'] must be an int >= 0, got {short(updates)}")
     if not isinstance(results["status"], str) or results["status"] not in STATUSES:
-        raise ValueError(f"{where}: results['status'] must be one of {', '.join(STATUSES)}, "
-                         f"got {short(results['status'])}")
+        raise ValueError(
+            f"{where}: results['status'] must be one of {', '.join(STATUSES)}, got {short(results['status'])}"
+        )
     return results
+
 
 def has_results(nb: Any) -> bool:
     """whether a notebook (as nbformat reads it) has a cell tagged "results"."""
     return any(RESULTS_TAG in c.get("metadata", {}).get("tags", []) for c in nb.get("cells", []))
+
 
 def read_results(path: str | Path, nb: Any = None) -> dict[str, Any]:
     """the dict published by the cell tagged "results" of an executed notebook, with checked types.
@@ -65,8 +69,10 @@ def read_results(path: str | Path, nb: Any = None) -> dict[str, Any]:
         try:
             nb = nbformat.read(path, as_version=4)
         except Exception as e:  # missing, unreadable, not JSON, not a notebook
-            raise ValueError(f"{path}: cannot read it as a notebook: {type(e).__name__}: "
-                             f"{str(e).splitlines()[0][:80] if str(e) else ''}") from None
+            raise ValueError(
+                f"{path}: cannot read it as a notebook: {type(e).__name__}: "
+                f"{str(e).splitlines()[0][:80] if str(e) else ''}"
+            ) from None
     failed = _failure(nb)
     if failed is not None:
         raise ValueError(f"{path}: its execution failed: {failed}")

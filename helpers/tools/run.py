@@ -69,8 +69,11 @@ def summary(runs: list[Executed], out: Path) -> str:
             f"final loss {res['final_loss']:.4e}",
         ]
     total = sum(r.seconds for r in runs)
-    lines += ["", f"{len(runs)} notebooks, {sum(r.error is None for r in runs)} ok, {total:.1f} s of kernel time.",
-              f"Executed copies and HTML pages are in {shown(out)}/"]
+    lines += [
+        "",
+        f"{len(runs)} notebooks, {sum(r.error is None for r in runs)} ok, {total:.1f} s of kernel time.",
+        f"Executed copies and HTML pages are in {shown(out)}/",
+    ]
     return "\n".join(lines)
 
 
@@ -79,8 +82,9 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description="Execute every notebook of the series into an output folder.")
     parser.add_argument("--out", type=Path, default=BUILD / "run", help="output folder (default: build/run)")
     parser.add_argument("--jobs", type=int, default=min(2, os.cpu_count() or 1), help="notebooks run at once")
-    parser.add_argument("--only", nargs="+", metavar="NN",
-                        help="only these notebooks, by number or name (01 05_training)")
+    parser.add_argument(
+        "--only", nargs="+", metavar="NN", help="only these notebooks, by number or name (01 05_training)"
+    )
     args = parser.parse_args(argv)
 
     def refuse(message: str) -> int:
@@ -115,8 +119,10 @@ def main(argv: list[str] | None = None) -> int:
                 runs.append(r)
     except BrokenProcessPool:  # a worker was killed (the out-of-memory killer): say so, keep what finished
         print(summary(runs, out))
-        print(f"run: error: a worker process died (killed by a signal) after {len(runs)} of {len(notebooks)} "
-              "notebooks", file=sys.stderr)
+        print(
+            f"run: error: a worker process died (killed by a signal) after {len(runs)} of {len(notebooks)} notebooks",
+            file=sys.stderr,
+        )
         return 1
     print(summary(runs, out))
     print(f"Wall time {time.perf_counter() - start:.1f} s.")

@@ -47,7 +47,7 @@ def _is_checker(stmt: ast.stmt, checkers: set[str]) -> bool:
     if not isinstance(stmt, ast.Expr):
         return False
     calls = [n.func for n in ast.walk(stmt) if isinstance(n, ast.Call)]
-    return any(isinstance(f, ast.Name) and f.id in checkers or ast.unparse(f).startswith("exercises.") for f in calls)
+    return any((isinstance(f, ast.Name) and f.id in checkers) or ast.unparse(f).startswith("exercises.") for f in calls)
 
 
 def answer_names(source: str) -> list[str]:

@@ -1,6 +1,6 @@
 """The data-parallel run as a program: start it with torchrun.
 
-    torchrun --standalone --nproc-per-node 2 -m helpers.tools.torchrun --points 4096 --batch-size 64 --epochs 2 --check
+torchrun --standalone --nproc-per-node 2 -m helpers.tools.torchrun --points 4096 --batch-size 64 --epochs 2 --check
 """
 
 from __future__ import annotations
@@ -24,13 +24,16 @@ def _report(run: dict, args: argparse.Namespace, reference: MinibatchRun | None)
                activation=args.activation)  # fmt: skip
     if args.out:
         args.out.write_text(json.dumps(run))
-    line = (f"{run['world_size']} processes ({run['backend']}): {len(run['losses'])} updates, "
-            f"w = {run['w_path'][-1]:.6f}, b = {run['b_path'][-1]:.6f}")
+    line = (
+        f"{run['world_size']} processes ({run['backend']}): {len(run['losses'])} updates, "
+        f"w = {run['w_path'][-1]:.6f}, b = {run['b_path'][-1]:.6f}"
+    )
     gap = max_difference(run, reference) if reference is not None else 0.0
     if reference is not None:
         line += f"; max |difference| from one process: {gap:.1e} (tolerance {TOLERANCE:.0e})"
     print(line, flush=True)
     return 0 if gap <= TOLERANCE else 1
+
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description="Data-parallel minibatch SGD; start it with torchrun.")
