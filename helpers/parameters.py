@@ -37,6 +37,10 @@ def _positive(high: float = math.inf) -> Parameter:
     return Parameter(float, lambda v: math.isfinite(v) and 0 < v <= high, f"a finite number > 0{bound}")
 
 
+def _between(low: float, high: float) -> Parameter:
+    return Parameter(float, lambda v: math.isfinite(v) and low <= v <= high, f"a number in [{low:g}, {high:g}]")
+
+
 SEED = _int(0, MAX_SEED)
 LR = _positive()
 UPDATES = _int(1, MAX_UPDATES)
@@ -51,10 +55,29 @@ PARAMETERS: dict[str, dict[str, Parameter]] = {
     "03_forward_pass": {"seed": SEED},
     "04_backprop": {"seed": SEED, "lr": LR},
     "05_training": {"learning_rate": LR, "num_epochs": EPOCHS, "seed": SEED, "activation": ACTIVATION},
-    "06_visualization": {"seed": SEED, "lr_slow": LR, "lr_fast": LR, "num_updates": UPDATES},
-    "07_learning_rate": {"seed": SEED, "num_epochs": EPOCHS},
+    "06_visualization": {
+        # lam_min = 22.79 and lam_max = 200.35 are the sum loss's Hessian eigenvalues on the original data.
+        # slow: fast enough that by update 30 the error across the valley is below 1% of the error along it, as
+        # the cell after the still asserts: from seed 0 that needs ((1 - lr lam_max) / (1 - lr lam_min))^30
+        # < 0.01 * 0.1208 / 0.4735, i.e. lr >= 0.00099; slow enough that its loss stays clear of the float32 floor
+        # (~1e-13) through update 149, where its slope is fitted: 1/2 lam_min c_min^2 (1 - lr lam_min)^298 =
+        # 0.166 (1 - lr lam_min)^298 > 1e-10 needs lr <= 0.0033
+        "seed": SEED, "lr_slow": _between(0.001, 0.003),
+        # fast: overshoots every update (lr > 1/lam_max = 0.00499), zig-zags, and stays stable (lr < 2/lam_max = 0.00998)
+        "lr_fast": _between(0.005, 0.0099),
+        # the checks read fixed stretches of the runs, up to the original's 149 updates: the slow slope over
+        # updates 50 to 149, the late direction over 100 to 149
+        "num_updates": _int(149, MAX_UPDATES),
+    },
+    # the sweep's 1.05e-2 grows the steep error by |1 - 0.0105 lam_max| = 1.1037 per update, its loss by 1.2181:
+    # to pass BLOW_UP = 1e6 times its start takes at least log(1e6) / log(1.2181) = 70.03, so 71 updates, from any
+    # start (more from a start with little steep error; the notebook computes that). 71 updates: num_epochs 72
+    "07_learning_rate": {"seed": SEED, "num_epochs": _int(72, MAX_UPDATES + 1)},
     "08_pytorch_way": {
-        "seed": SEED, "lr": LR, "num_updates": UPDATES, "lr_minibatch": LR, "num_epochs": _int(1, 10_000),
+        # lr: the loops agree to 1e-12 because gradient descent contracts: below 2/lam_max = 0.0099824
+        "seed": SEED, "lr": _positive(0.0099), "num_updates": UPDATES,
+        # lr_minibatch: below the one-sample stability limit 1 / (x_max^2 + 1) = 0.09994, which the notebook asserts
+        "lr_minibatch": _positive(0.099), "num_epochs": _int(1, 10_000),
         "batch_seed": SEED,
     },
     "09_closed_form": {"seed": SEED, "lr": LR, "num_updates": UPDATES},
@@ -68,7 +91,17 @@ PARAMETERS: dict[str, dict[str, Parameter]] = {
 }  # fmt: skip
 
 # rules that tie parameters of one notebook together: a message if broken, else None
+# 08: per epoch the minibatch (5 updates) must end 10 times below the full batch (1 update). Along the flat
+# direction (the mean loss's lam_min = 0.5698) the loss falls by (1 - lr lam_min)^2 per update, about
+# exp(-2 lr lam_min), so 4 extra updates per epoch gain a factor 10 once 8 lr lam_min num_epochs >= ln 10
+MIN_LR_EPOCHS_08 = math.log(10) / (8 * 0.5698)  # 0.505
+
 RULES: dict[str, Callable[[Mapping[str, Any]], str | None]] = {
+    "08_pytorch_way": lambda p: (
+        None if p["lr_minibatch"] * p["num_epochs"] >= MIN_LR_EPOCHS_08
+        else f"lr_minibatch * num_epochs must be >= {MIN_LR_EPOCHS_08:.3f} for the minibatch to pull 10 times ahead "
+        f"of the full batch, got {p['lr_minibatch']:g} * {p['num_epochs']} = {p['lr_minibatch'] * p['num_epochs']:.3g}"
+    ),
     "10_noise_and_generalization": lambda p: (
         None
         if p["n_val"] <= p["num_points"] - 3
