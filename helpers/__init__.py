@@ -17,12 +17,13 @@ from helpers.figures.plots import loss_grid, plot_data, plot_fit, plot_losses
 from helpers.figures.spread import plot_spread
 from helpers.figures.surfaces import plot_contours_by_activation, plot_rate_vs_lr, plot_relu_vs_linear
 from helpers.figures.sweep import plot_sweep
+from helpers.further.blocked import loss_and_grad
 from helpers.further.minibatch import minibatch_sgd
 from helpers.further.noise import fits_over_seeds, path_losses, train_val_split
 from helpers.further.sweep import lr_sweep, sweep_table
 from helpers.further.timing import ratios
 from helpers.further.torch_way import fit_sgd, linear_from
-from helpers.gradients import autograd_grad, grad, loss_and_grad
+from helpers.gradients import autograd_grad, grad
 from helpers.losses import loss_value, mse, sse
 from helpers.model import init_params, predict
 from helpers.parameters import check_parameters

@@ -2,14 +2,9 @@
 
 from __future__ import annotations
 
-import math
-import numbers
-
 import torch
 
-from helpers.checks import check_count, check_device, check_dtype, check_matrix, check_seed
-
-MAX_POINTS = 2**40  # rows uniform_x may draw: 8 TB of float64, past any machine, yet far below int64's limit
+from helpers.checks import check_device, check_dtype, check_matrix, check_noise, check_seed, check_sigma, check_uniform
 
 # The raw inputs of the original post, in its order. Dividing by 100 puts them on [0.01, 3.001].
 RAW_X: tuple[float, ...] = (
@@ -40,26 +35,15 @@ def original_data(
     return X.to(dtype=dtype, device=device), y.to(dtype=dtype, device=device)
 
 
-def noisy_data(
-    sigma: float,
-    seed: int,
-    X: torch.Tensor | None = None,
-    dtype: torch.dtype = torch.float64,
-    device: torch.device | str | None = None,
-) -> tuple[torch.Tensor, torch.Tensor]:
+def noisy_data(sigma: float, seed: int, X: torch.Tensor | None = None, dtype: torch.dtype = torch.float64,
+               device: torch.device | str | None = None) -> tuple[torch.Tensor, torch.Tensor]:  # fmt: skip
     """the true line plus N(0, sigma^2) noise, reproducible from seed, on X's device unless device is given.
 
     X: (n, 1) or None (the 40 points) -> X, y: (n, 1) each. The noise is drawn on the CPU, so every device gets
     the same numbers.
     """
-    if isinstance(sigma, bool) or not isinstance(sigma, numbers.Real):
-        raise TypeError(f"sigma must be a finite number >= 0, got {sigma!r} ({type(sigma).__name__})")
-    if not (sigma >= 0 and math.isfinite(sigma)):
-        raise ValueError(f"sigma must be a finite number >= 0, got {sigma!r}")
-    sigma = float(sigma)
-    seed = check_seed(seed)
-    dtype = check_dtype(dtype)
-    device = check_device(device)
+    sigma, seed = check_sigma(sigma), check_seed(seed)
+    dtype, device = check_dtype(dtype), check_device(device)
     if X is None:
         X, _ = original_data()
     X = check_matrix("X", X)
@@ -68,20 +52,12 @@ def noisy_data(
     g = torch.Generator().manual_seed(seed)
     noise = torch.randn(X.shape, generator=g, dtype=torch.float64)
     y = true_line(X) + sigma * noise
-    if not bool(torch.isfinite(y.to(dtype)).all()):
-        raise ValueError(f"sigma = {sigma!r} is too large: the noisy y overflows {str(dtype).replace('torch.', '')}")
+    check_noise(y, sigma, dtype)
     return X.to(dtype=dtype, device=device), y.to(dtype=dtype, device=device)
 
 
 def uniform_x(n: int, seed: int, low: float = 0.01, high: float = 3.001) -> torch.Tensor:
     """n inputs drawn uniformly on [low, high), the original's range by default.  -> (n, 1) float64"""
-    n = check_count(n, "n")
-    if n == 0:
-        raise ValueError("n must be >= 1, got 0")
-    if n > MAX_POINTS:
-        raise ValueError(f"n must be at most 2**40 (8 TB of float64), got {n}")
-    finite = all(isinstance(v, numbers.Real) and not isinstance(v, bool) and math.isfinite(v) for v in (low, high))
-    if not (finite and low < high and math.isfinite(high - low)):
-        raise ValueError(f"low and high must be finite numbers with low < high, got low={low!r}, high={high!r}")
+    n = check_uniform(n, low, high)  # 1 <= n <= 2**40, low < high, both finite
     g = torch.Generator().manual_seed(check_seed(seed))
     return low + (high - low) * torch.rand(n, 1, generator=g, dtype=torch.float64)

@@ -16,17 +16,19 @@ def init_params(
     on every device.  seed: an int in [0, 2**64 - 1].  -> w: (1, 1), b: (1, 1)
     """
     g = torch.Generator().manual_seed(check_seed(seed))
-    dtype = check_dtype(dtype)
-    device = check_device(device)
+    dtype, device = check_dtype(dtype), check_device(device)
     w = torch.rand(1, 1, generator=g)
     b = torch.rand(1, 1, generator=g)
     return w.to(dtype=dtype, device=device), b.to(dtype=dtype, device=device)
 
 
-def pre_activation(X: torch.Tensor, w: torch.Tensor) -> torch.Tensor:
-    """z = X w, with w cast to X's dtype as the original does.  X: (n, 1), w: (1, 1) -> (n, 1)"""
-    X = check_matrix("X", X)
-    return X.mm(check_param("w", w, X.device).to(X.dtype))
+def forward(X: torch.Tensor, w: torch.Tensor, b: torch.Tensor, activation: str = "relu") -> torch.Tensor:
+    """the forward pass without checks, op for op the original's: X.mm(w), clamp(min=0), + b (w, b in X's dtype).
+
+    Every helper that runs the model runs this. X: (n, 1), w: (1, k), b: (1, k) -> (n, k)
+    """
+    z = X.mm(w.to(X.dtype))  # the pre-activations z_i = x_i w
+    return (z.clamp(min=0) if activation == "relu" else z) + b.to(X.dtype)
 
 
 def predict(X: torch.Tensor, w: torch.Tensor, b: torch.Tensor, activation: str = "relu") -> torch.Tensor:
@@ -35,10 +37,11 @@ def predict(X: torch.Tensor, w: torch.Tensor, b: torch.Tensor, activation: str =
     X: (n, 1), w: (1, 1), b: (1, 1) -> y_hat: (n, 1) in X's dtype
     """
     X = check_matrix("X", X)
-    w = check_param("w", w, X.device)
-    b = check_param("b", b, X.device)
+    w, b = check_param("w", w, X.device), check_param("b", b, X.device)
     check_choice("activation", activation, ACTIVATIONS)
-    z = X.mm(w.to(X.dtype))  # pre_activation(X, w), its checks made above
-    if activation == "relu":
-        z = z.clamp(min=0)
-    return z + b.to(X.dtype)
+    return forward(X, w, b, activation)
+
+
+def relu_is_dead(w: float, x_min: float, x_max: float) -> bool:
+    """every pre-activation x_i w <= 0 with w != 0 (x_min, x_max: the ends of x): clamp passes w no gradient, ever."""
+    return (w > 0 and x_max <= 0) or (w < 0 and x_min >= 0)

@@ -2,7 +2,8 @@
 
 The notebook checks its own values right after its `parameters` cell,
 
-    check_parameters("05_training", learning_rate=learning_rate, num_epochs=num_epochs, seed=seed, activation=activation)
+    check_parameters("05_training", learning_rate=learning_rate, num_epochs=num_epochs, seed=seed,
+                     activation=activation)
 
 and the rerun CLI checks the same declarations before any kernel starts, so a learner who edits the
 cell and a teacher who reruns with `-p` get the same one-line message.
@@ -63,7 +64,8 @@ PARAMETERS: dict[str, dict[str, Parameter]] = {
         # (~1e-13) through update 149, where its slope is fitted: 1/2 lam_min c_min^2 (1 - lr lam_min)^298 =
         # 0.166 (1 - lr lam_min)^298 > 1e-10 needs lr <= 0.0033
         "seed": SEED, "lr_slow": _between(0.001, 0.003),
-        # fast: overshoots every update (lr > 1/lam_max = 0.00499), zig-zags, and stays stable (lr < 2/lam_max = 0.00998)
+        # fast: overshoots every update (lr > 1/lam_max = 0.00499), zig-zags, and stays stable
+        # (lr < 2/lam_max = 0.00998)
         "lr_fast": _between(0.005, 0.0099),
         # the checks read fixed stretches of the runs, up to the original's 149 updates: the slow slope over
         # updates 50 to 149, the late direction over 100 to 149
@@ -98,7 +100,8 @@ MIN_LR_EPOCHS_08 = math.log(10) / (8 * 0.5698)  # 0.505
 
 RULES: dict[str, Callable[[Mapping[str, Any]], str | None]] = {
     "08_pytorch_way": lambda p: (
-        None if p["lr_minibatch"] * p["num_epochs"] >= MIN_LR_EPOCHS_08
+        None
+        if p["lr_minibatch"] * p["num_epochs"] >= MIN_LR_EPOCHS_08
         else f"lr_minibatch * num_epochs must be >= {MIN_LR_EPOCHS_08:.3f} for the minibatch to pull 10 times ahead "
         f"of the full batch, got {p['lr_minibatch']:g} * {p['num_epochs']} = {p['lr_minibatch'] * p['num_epochs']:.3g}"
     ),

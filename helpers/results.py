@@ -1,19 +1,43 @@
-"""A training notebook's outcome, published as a JSON cell output and read back with nbformat."""
+"""What one training run did (History), and its outcome as a JSON cell output that helpers.tools.results reads back."""
 
 from __future__ import annotations
 
 import math
+from dataclasses import dataclass
 from typing import Any
 
 import torch
 
 from helpers.checks import check_data
 from helpers.solve import closed_form
-from helpers.training import History
 
 RESULTS_TAG = "results"
 MIME = "application/json"
 KEYS = ("w", "b", "final_loss", "updates", "learning_rate", "status")
+STATUSES = ("converged", "not_converged", "diverged", "dead_relu")
+
+
+@dataclass(frozen=True)
+class History:
+    """what one training run did.  T = number of updates made (fewer than asked if it diverged)."""
+
+    losses: tuple[float, ...]  # (T,) loss at the parameters before update 1..T
+    w_path: tuple[float, ...]  # (T + 1,) w at the start and after each update
+    b_path: tuple[float, ...]  # (T + 1,)
+    w: torch.Tensor  # (1, 1) final weight, in the initial w's dtype
+    b: torch.Tensor  # (1, 1) final bias
+    final_loss: float  # loss at the final (w, b)
+    lr: float
+    num_updates: int  # updates asked for
+    status: str  # one of STATUSES
+    stopped_at: int | None  # t: the loss at the start of update t was non-finite or too large (t - 1 were made)
+    dead_at: int | None  # the first t at which the ReLU was dead before update t (w_path[t - 1]); T + 1 = at the end
+    message: str  # one line for people: what happened and, if it broke, why
+
+    @property
+    def updates(self) -> int:
+        """number of updates actually made."""
+        return len(self.losses)
 
 
 def _num(v: float, digits: int = 10) -> float | None:

@@ -1,230 +1,141 @@
-"""The training loop: gradient descent on (w, b), with a history, divergence and dead-ReLU checks.
+"""The training loop of notebook 05: forward, loss, gradient, update under no_grad, record; and the run's status.
 
 method="autograd"  loss.backward(), exactly the original's loop
-method="hand"      the gradients of helpers.gradients, no graph recorded
-method="stats"     sufficient statistics: one pass over the data, then O(1) per update
+method="hand"      the gradients of helpers.gradients, 04's formulas, no graph recorded
+method="blocked"   the same gradients in one cache-blocked pass over the data (helpers.further.blocked), for large N
+method="stats"     sufficient statistics: one pass over the data, then O(1) per update (helpers.further.suffstats)
 """
 
 from __future__ import annotations
 
 import math
 from collections.abc import Callable
-from dataclasses import dataclass
 
 import torch
 
-from helpers.checks import ACTIVATIONS, LOSSES, check_choice, check_count, check_data, check_lr, check_param
-from helpers.gradients import loss_and_grad
-from helpers.solve import closed_form, hessian
+from helpers.checks import check_data, check_param, check_training
+from helpers.further.blocked import blocked_step
+from helpers.further.suffstats import stats_step
+from helpers.gradients import hand_grad
+from helpers.losses import squared_error
+from helpers.model import forward, relu_is_dead
+from helpers.results import History
+from helpers.solve import closed_form, spectrum
 
-METHODS = ("autograd", "hand", "stats")
-STATUSES = ("converged", "not_converged", "diverged", "dead_relu")
+METHODS = ("autograd", "hand", "blocked", "stats")
 CONVERGED_TOL = 1e-6  # |w - w*| and |b - b*| both within this: "converged"
 BLOW_UP = 1e6  # stop once the loss exceeds this many times its start
 
-Step = Callable[
-    [torch.Tensor, torch.Tensor], tuple[float, torch.Tensor | float, torch.Tensor | float]
-]  # -> loss, dw, db
+Step = Callable[[torch.Tensor, torch.Tensor], tuple[float, torch.Tensor | float, torch.Tensor | float]]  # -> L, dw, db
 
 
 class DivergenceError(FloatingPointError):
     """raised when training diverges; the message says why and what learning rate would be stable."""
 
 
-@dataclass(frozen=True)
-class History:
-    """what one training run did.  T = number of updates made (fewer than asked if it diverged)."""
-
-    losses: tuple[float, ...]  # (T,) loss at the parameters before update 1..T
-    w_path: tuple[float, ...]  # (T + 1,) w at the start and after each update
-    b_path: tuple[float, ...]  # (T + 1,)
-    w: torch.Tensor  # (1, 1) final weight, in the initial w's dtype
-    b: torch.Tensor  # (1, 1) final bias
-    final_loss: float  # loss at the final (w, b)
-    lr: float
-    num_updates: int  # updates asked for
-    status: str  # one of STATUSES
-    stopped_at: int | None  # t: the loss at the start of update t was non-finite or too large (t - 1 were made)
-    dead_at: int | None  # the first t at which the ReLU was dead before update t (w_path[t - 1]); T + 1 = at the end
-    message: str  # one line for people: what happened and, if it broke, why
-
-    @property
-    def updates(self) -> int:
-        """number of updates actually made."""
-        return len(self.losses)
-
-
 def _autograd_step(X: torch.Tensor, y: torch.Tensor, loss: str, activation: str) -> Step:
     def step(w: torch.Tensor, b: torch.Tensor) -> tuple[float, torch.Tensor, torch.Tensor]:
         w, b = w.detach().requires_grad_(True), b.detach().requires_grad_(True)
-        z = X.mm(w.to(X.dtype))  # the original's forward pass, op for op
-        y_pred = (z.clamp(min=0) if activation == "relu" else z).add(b.to(X.dtype))
-        sq = (y - y_pred).pow(2)
-        value = sq.sum() if loss == "sum" else sq.mean()
+        value = squared_error(forward(X, w, b, activation), y, loss)  # the original's forward pass, op for op
         value.backward()
-        return value.item(), w.grad, b.grad
+        return value.item(), w.grad, b.grad  # type: ignore[return-value]
 
     return step
 
 
 def _hand_step(X: torch.Tensor, y: torch.Tensor, loss: str, activation: str) -> Step:
     def step(w: torch.Tensor, b: torch.Tensor) -> tuple[float, torch.Tensor, torch.Tensor]:
-        value, g = loss_and_grad(X, y, w, b, loss, activation)
-        return value.item(), g.w, g.b
+        g = hand_grad(X, y, w.to(X.dtype), b.to(X.dtype), loss, activation)  # 04's formulas
+        return squared_error(forward(X, w, b, activation), y, loss).item(), g.w, g.b
 
     return step
 
 
-def _stats_step(X: torch.Tensor, y: torch.Tensor, loss: str, activation: str) -> Step:
-    from helpers.further.suffstats import stats_step
-
-    return stats_step(X, y, loss, activation)
-
-
-STEPS = {"autograd": _autograd_step, "hand": _hand_step, "stats": _stats_step}  # method -> its step builder
+STEPS = {"autograd": _autograd_step, "hand": _hand_step, "blocked": blocked_step, "stats": stats_step}  # -> its Step
 
 
 def _limit_text(X: torch.Tensor, loss: str) -> str:
-    lam_max = float(torch.linalg.eigvalsh(hessian(X, loss).double())[-1])
-    if not (math.isfinite(lam_max) and lam_max > 0):  # x too large for a float64 Hessian
-        return f"for this data and the {loss} loss, 2/lambda_max cannot be computed (lambda_max = {lam_max})"
-    return (
-        f"for this data and the {loss} loss, gradient descent is stable only for lr < 2/lambda_max = {2 / lam_max:.5g}"
-    )
+    try:
+        return f"for this data and the {loss} loss, gradient descent is stable only for lr < 2/lambda_max = " + (
+            f"{spectrum(X, loss).stability_limit:.5g}"
+        )
+    except ValueError as e:  # x too large, or too ill-conditioned, for its Hessian
+        return f"for this data and the {loss} loss, 2/lambda_max cannot be computed ({e})"
 
 
-def _is_dead(w: float, x_min: float, x_max: float) -> bool:
-    """every pre-activation x_i w <= 0 (with w != 0): the clamp passes w no gradient, now or ever."""
-    return (w > 0 and x_max <= 0) or (w < 0 and x_min >= 0)
-
-
-def train(
-    X: torch.Tensor,
-    y: torch.Tensor,
-    w: torch.Tensor,
-    b: torch.Tensor,
-    *,
-    lr: float,
-    num_updates: int,
-    loss: str = "sum",
-    activation: str = "relu",
-    method: str = "hand",
-    log_every: int | None = None,
-    on_divergence: str = "raise",
-    progress: bool = False,
-) -> History:
+def train(X: torch.Tensor, y: torch.Tensor, w: torch.Tensor, b: torch.Tensor, *, lr: float, num_updates: int,
+          loss: str = "sum", activation: str = "relu", method: str = "hand", log_every: int | None = None,
+          on_divergence: str = "raise", progress: bool = False) -> History:  # fmt: skip
     """run num_updates steps of gradient descent from (w, b); the inputs are not modified.
 
     X: (n, 1), y: (n, 1), w: (1, 1), b: (1, 1) -> History.  Prints the loss every log_every updates.
     on_divergence="raise" raises DivergenceError; "record" returns a History with status "diverged".
-    X and y are used detached: train never differentiates the data, so a requires_grad X trains as X does.
-    An update that would make w or b non-finite in their dtype (lr = 1e37 on float32 parameters, say) is not made:
-    the run stops as "diverged" at the last finite parameters, the ones before that update, and final_loss is
-    their loss; w, b, w_path and b_path hold finite numbers only.
+    X and y are used detached. An update that would make w or b non-finite in their dtype is not made: the run
+    stops as "diverged" at the last finite parameters, and final_loss is their loss.
     """
-    X, y = check_data(X, y)
-    X, y = X.detach(), y.detach()  # views, no copy: a graph through the data has nothing to do with (w, b)
-    w = check_param("w", w, X.device).detach().clone()
-    b = check_param("b", b, X.device).detach().clone()
-    lr = check_lr(lr)
-    num_updates = check_count(num_updates)
-    check_choice("loss", loss, LOSSES)
-    check_choice("activation", activation, ACTIVATIONS)
-    check_choice("method", method, METHODS)
-    check_choice("on_divergence", on_divergence, ("raise", "record"))
-    if log_every is not None and check_count(log_every, "log_every") == 0:
-        raise ValueError("log_every must be >= 1 or None, got 0")
-
+    X, y = (t.detach() for t in check_data(X, y))  # views, no copy: a graph through the data has nothing to do here
+    w, b = (check_param(name, t, X.device).detach().clone() for name, t in (("w", w), ("b", b)))
+    lr, num_updates = check_training(lr, num_updates, loss, activation, method, METHODS, on_divergence, log_every)
     step = STEPS[method](X, y, loss, activation)
-    x_min, x_max = (float(v) for v in X.aminmax())  # one pass over X for both ends
+    x_min, x_max = (float(v) for v in X.aminmax())  # one pass over X for both ends, for the dead-ReLU check
     losses: list[float] = []
     w_path, b_path = [w.item()], [b.item()]
-    stopped_at = dead_at = overflowed = None
+    stopped_at: int | None = None
+    dead_at: int | None = None
+    overflowed: list[str] = []  # w and/or b, if an update made them non-finite
     limit = math.inf
-    bar = None
-    if progress:
-        from tqdm.auto import tqdm
+    from tqdm.auto import tqdm  # imported here, when a run starts: most imports of helpers never train
 
-        bar = tqdm(total=num_updates, desc="training", unit="update")
+    bar = tqdm(total=num_updates, desc="training", unit="update", disable=not progress)  # shown only if asked for
     for t in range(1, num_updates + 2):  # the last pass only evaluates the final parameters
-        value, dw, db = step(w, b)
+        value, dw, db = step(w, b)  # forward, loss, gradient
         if not math.isfinite(value) or value > limit:
             stopped_at = t
             break
         if t == 1:
             limit = BLOW_UP * max(value, 1e-12)  # "its start"; the floor guards a perfect start
-        if activation == "relu" and dead_at is None and _is_dead(w_path[-1], x_min, x_max):
+        if activation == "relu" and dead_at is None and relu_is_dead(w_path[-1], x_min, x_max):
             dead_at = t
         if t > num_updates:
             break
         if log_every and t % log_every == 0:
             print(f"update {t:4d}   loss {value:.4e}")
-        losses.append(value)
-        # w and b are detached copies, so no graph is recorded: no torch.no_grad() needed (it costs ~4 us)
-        w.sub_(lr * (dw.to(w.dtype) if isinstance(dw, torch.Tensor) else dw))
-        b.sub_(lr * (db.to(b.dtype) if isinstance(db, torch.Tensor) else db))
+        with torch.no_grad():  # the update: autograd must not record it (04)
+            w -= lr * (dw.to(w.dtype) if isinstance(dw, torch.Tensor) else dw)
+            b -= lr * (db.to(b.dtype) if isinstance(db, torch.Tensor) else db)
         w_next, b_next = w.item(), b.item()
         if not (math.isfinite(w_next) and math.isfinite(b_next)):  # past the dtype's range: undo, and stop here
             overflowed = [name for name, v in (("w", w_next), ("b", b_next)) if not math.isfinite(v)]
             w.fill_(w_path[-1])  # exact: the path holds each value of the dtype as a Python float
             b.fill_(b_path[-1])
-            losses.pop()
             stopped_at = t
             break
+        losses.append(value)  # record
         w_path.append(w_next)
         b_path.append(b_next)
-        if bar is not None:
-            bar.update()
-    if bar is not None:
-        bar.close()
+        bar.update()
+    bar.close()
 
-    final_loss = value
-    if overflowed is not None:
-        status = "diverged"
-        message = (
-            f"diverged: with lr = {lr:g} update {stopped_at} would make {' and '.join(overflowed)} non-finite in "
-            f"{str(w.dtype).replace('torch.', '')}, so the run stopped after {stopped_at - 1} of {num_updates} updates "
-            f"at the last finite parameters; {_limit_text(X, loss)}"
-        )
-        if on_divergence == "raise":
-            raise DivergenceError(message)
-    elif stopped_at is not None:
-        status = "diverged"
-        message = (
-            f"diverged: with lr = {lr:g} the loss became non-finite or grew past {BLOW_UP:g} times its start "
-            f"after {stopped_at - 1} of {num_updates} updates; {_limit_text(X, loss)}"
-        )
+    if stopped_at is not None:
+        after = f"after {stopped_at - 1} of {num_updates} updates"
+        why = (f"update {stopped_at} would make {' and '.join(overflowed)} non-finite in {str(w.dtype)[6:]}, so the "
+               f"run stopped {after} at the last finite parameters" if overflowed
+               else f"the loss became non-finite or grew past {BLOW_UP:g} times its start {after}")  # fmt: skip
+        status, message = "diverged", f"diverged: with lr = {lr:g} {why}; {_limit_text(X, loss)}"
         if on_divergence == "raise":
             raise DivergenceError(message)
     elif dead_at is not None:
         status = "dead_relu"
-        message = (
-            f"dead ReLU: from update {dead_at} on, every pre-activation x*w was <= 0 (w = {w.item():.4g}), "
-            f"so w got no gradient and only b kept learning"
-        )
+        message = (f"dead ReLU: from update {dead_at} on, every pre-activation x*w was <= 0 (w = {w.item():.4g}), "
+                   "so w got no gradient and only b kept learning")  # fmt: skip
     else:
         status, message = _closeness(X, y, w, b)
-    return History(
-        tuple(losses),
-        tuple(w_path),
-        tuple(b_path),
-        w,
-        b,
-        final_loss,
-        lr,
-        num_updates,
-        status,
-        stopped_at,
-        dead_at,
-        message,
-    )
+    paths = tuple(losses), tuple(w_path), tuple(b_path)
+    return History(*paths, w, b, value, lr, num_updates, status, stopped_at, dead_at, message)
 
 
 def _closeness(X: torch.Tensor, y: torch.Tensor, w: torch.Tensor, b: torch.Tensor) -> tuple[str, str]:
-    """ "converged" if |w - w*| and |b - b*| are both within CONVERGED_TOL, else "not_converged".
-
-    (w*, b*) is the closed form; the message gives max(|w - w*|, |b - b*|), not the Euclidean distance.
-    """
+    """ "converged" if |w - w*| and |b - b*| (w*, b*: the closed form) are both within CONVERGED_TOL."""
     try:
         w_star, b_star = closed_form(X.double(), y.double())
     except ValueError as e:

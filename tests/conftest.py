@@ -59,7 +59,7 @@ GROUPED = ("test_browser.py", "test_site.py", "test_student.py", "test_animate.p
 # xdist hands out groups first (most tests first), then single tests in collection order. These modules start a
 # kernel or a subprocess in each test (3-17 s each): handed out first among the singles, they cannot be what one
 # worker is still running while the other has nothing left, which on two cores cost up to 15 s of the suite.
-SLOW_FIRST = ("test_rerun_cli.py", "test_distributed.py", "test_bench.py", "test_environment.py")
+SLOW_FIRST = ("test_rerun_cli.py", "test_faults.py", "test_distributed.py", "test_bench.py", "test_environment.py")
 
 
 @pytest.hookimpl(tryfirst=True)  # before pytest-xdist reads the marks to name the groups

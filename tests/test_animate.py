@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import base64
 import io
+import itertools
 import re
 
 import pytest
@@ -44,7 +45,7 @@ def html(run) -> Html:
 def test_frame_updates_run_from_the_start_to_the_end_and_crowd_early():
     t = frame_updates(149, 25)
     assert t[0] == 0 and t[-1] == 149 and len(t) <= 25
-    assert all(a < b for a, b in zip(t, t[1:]))
+    assert all(a < b for a, b in itertools.pairwise(t))
     assert t[1] - t[0] < t[-1] - t[-2]  # the path moves fastest at the start
     assert frame_updates(3, 40) == [0, 1, 2, 3]  # never more frames than updates + 1
     with pytest.raises(ValueError, match="max_frames must be >= 2"):
@@ -59,7 +60,7 @@ def test_the_html_is_self_contained(html):
 
 
 def test_the_html_has_one_frame_per_update_drawn(run, html):
-    X, y, history = run
+    _, _, history = run
     frames = FRAME.findall(html.html)
     assert [int(i) for i, _ in frames] == list(range(len(frame_updates(history.updates, 12))))
     image = Image.open(io.BytesIO(base64.b64decode(frames[0][1].replace("\\/", "/"))))

@@ -31,8 +31,6 @@ from helpers import (
 )
 from helpers.further.minibatch import batch_order
 from helpers.further.suffstats import sums
-from helpers.model import pre_activation
-from helpers.solve import contraction
 
 X0, Y0 = original_data()
 W0, B0 = init_params(0)
@@ -159,7 +157,7 @@ BAD_NUMBERS = [
     ("activation", "ReLU", ValueError, r"activation must be one of 'relu', 'none'; got 'ReLU'"),
     ("activation", None, ValueError, r"activation must be one of 'relu', 'none'; got None"),
     ("loss", "l1", ValueError, r"loss must be one of 'sum', 'mean'; got 'l1'"),
-    ("method", "adam", ValueError, r"method must be one of 'autograd', 'hand', 'stats'; got 'adam'"),
+    ("method", "adam", ValueError, r"method must be one of 'autograd', 'hand', 'blocked', 'stats'; got 'adam'"),
     ("on_divergence", "ignore", ValueError, r"on_divergence must be one of 'raise', 'record'; got 'ignore'"),
 ]
 
@@ -185,8 +183,8 @@ def test_numpy_scalars_are_accepted():
         (lambda: grad(X0, Y0, W0, B0, activation="none "), ValueError, r"activation must be one of .*; got 'none '"),
         (lambda: loss_value(Y0, Y0, "max"), ValueError, r"loss must be one of .*; got 'max'"),
         (lambda: hessian(X0, "huber"), ValueError, r"loss must be one of .*; got 'huber'"),
-        (lambda: contraction(X0, 0.0), ValueError, r"lr must be a finite number > 0, got 0\.0"),
-        (lambda: contraction(X0, "fast"), TypeError, r"lr must be a positive number, got 'fast' \(str\)"),
+        (lambda: spectrum(X0).contraction(0.0), ValueError, r"lr must be a finite number > 0, got 0\.0"),
+        (lambda: spectrum(X0).contraction("fast"), TypeError, r"lr must be a positive number, got 'fast' \(str\)"),
         (lambda: original_data(dtype=torch.int64), TypeError, r"dtype must be a floating torch\.dtype .*torch\.int64"),
         (lambda: original_data(dtype="float64"), TypeError, r"dtype must be a floating torch\.dtype .*got 'float64'"),
         (lambda: init_params(0, dtype=torch.int32), TypeError, r"dtype must be a floating torch\.dtype .*torch\.int32"),
@@ -371,7 +369,6 @@ API_CASES = {
         TypeError,
         r"X must have a floating dtype \(float32 or float64\)",
     ),
-    "pre_activation(meta w)": (lambda: pre_activation(X0, W0.to("meta")), ValueError, "w " + META),
     "autograd_grad(bool X)": (
         lambda: autograd_grad(X0.bool(), Y0, W0, B0),
         TypeError,
@@ -415,6 +412,6 @@ def test_requires_grad_data_is_used_detached():
 
 def test_cpu_is_a_valid_device_everywhere():
     for device in ("cpu", torch.device("cpu"), None):
-        w, b = init_params(0, device=device)
+        w, _ = init_params(0, device=device)
         assert w.device.type == "cpu"
         assert original_data(device=device)[0].device.type == "cpu"

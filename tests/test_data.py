@@ -97,7 +97,7 @@ def test_noisy_data_is_reproducible_and_seed_dependent():
 def test_noisy_data_noise_is_the_seeded_normal_draw(data):
     # the residual divided by sigma must be exactly what a generator seeded with `seed` draws;
     # tolerance 1e-12: (y - line) / sigma undoes one float64 multiply-add, so only ~1e-15 rounding remains
-    X, y = data
+    _, y = data
     sigma, seed = 0.05, 11
     _, yn = noisy_data(sigma, seed)
     expected = torch.randn((40, 1), generator=torch.Generator().manual_seed(seed), dtype=torch.float64)

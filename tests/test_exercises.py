@@ -6,6 +6,7 @@ checker whose expected value drifts fails here. Tolerances: the checkers' own (1
 
 from __future__ import annotations
 
+import itertools
 import math
 from pathlib import Path
 
@@ -263,7 +264,7 @@ def _db_without_n() -> float:
 def _shards_average(scale, divide: float, sizes=(30, 20, 14)) -> tuple[float, float]:
     """sum_k scale(size_k) * (shard k's summed-loss gradient), divided by divide: the ranks' average, or a slip."""
     ends = [0, *np.cumsum(sizes).tolist()]
-    parts = [_big_grad("sum", slice(i, j)) for i, j in zip(ends, ends[1:])]
+    parts = [_big_grad("sum", slice(i, j)) for i, j in itertools.pairwise(ends)]
     return tuple(sum(scale(size) * g[k] for size, g in zip(sizes, parts)) / divide for k in (0, 1))
 
 

@@ -1,7 +1,7 @@
 """Faults and bad inputs the tooling must survive: one line on stderr, exit 2 (refused) or 1 (a run failed).
 
-Most faults are injected in-process or in a short `python -c` subprocess with papermill replaced by a fake
-that writes a small executed notebook (no kernel): a killed worker, a full disk, a write refused. Three
+Most faults are injected in-process, with papermill replaced by a fake that writes a small executed notebook
+(no kernel), the sweeps forking their workers from the test's process: a killed worker, a full disk, a write refused. Three
 tests start real kernels: a sweep whose notebook kills its own worker, two `helpers.tools.run` at once into one
 folder, and the offline HTML of a real run. Every subprocess has a timeout, so nothing here can hang.
 """
@@ -10,13 +10,15 @@ from __future__ import annotations
 
 import csv
 import errno
+import faulthandler
 import json
 import os
 import re
+import signal
 import subprocess
 import sys
-import textwrap
 import time
+from dataclasses import dataclass
 from pathlib import Path
 
 import nbformat
@@ -36,14 +38,12 @@ NOTEBOOK = NOTEBOOKS / "05_training.ipynb"
 MAX_YAML = 64 * 1024  # what --help promises
 TIMEOUT = 120  # seconds for any subprocess here; the slowest takes about 20 s on 2 busy cores
 
-# a stand-in for papermill.execute_notebook: writes an executed-looking notebook with a results cell, at once.
-# seed 2 fills the disk halfway through writing (ENOSPC), seed 3 kills its own worker (what the OOM killer does),
-# seed 4 raises in a "cell"; every other seed "converges".
-FAKE = """
-import errno, json, os, signal, time
-import nbformat, papermill
-
 def fake_execute(source, output, parameters=None, **kwargs):
+    """a stand-in for papermill.execute_notebook: writes an executed-looking notebook with a results cell, at once.
+
+    seed 2 fills the disk halfway through writing (ENOSPC), seed 3 kills its own worker (what the OOM killer does),
+    seed 4 raises in a "cell"; every other seed "converges". Sweeps fork their workers, which inherit it.
+    """
     parameters = parameters or {}
     seed = parameters.get("seed", 0)
     if seed == 3 and os.environ.get("FAULT_KILL"):
@@ -52,7 +52,7 @@ def fake_execute(source, output, parameters=None, **kwargs):
         time.sleep(1.5)  # in flight when seed 3's worker dies
     nb = nbformat.v4.new_notebook()
     res = {"seed": seed, "w": 0.175, "b": 0.4, "final_loss": 1e-12, "updates": 149, "learning_rate": 0.001,
-           "status": "converged", "w_star": 0.175, "b_star": 0.4, "distance": 1e-9}
+           "status": "converged", "w_star": 0.175, "b_star": 0.4, "distance": 1e-9}  # fmt: skip
     cell = nbformat.v4.new_code_cell("publish(results)", metadata={"tags": ["results"]})
     cell.outputs = [nbformat.v4.new_output("display_data", data={"application/json": res, "text/plain": "r"})]
     nb.cells.append(cell)
@@ -67,21 +67,37 @@ def fake_execute(source, output, parameters=None, **kwargs):
         raise RuntimeError("planted failure")
     return nb
 
-papermill.execute_notebook = fake_execute
-"""
+
+@dataclass
+class Ran:
+    returncode: int
+    stdout: str
+    stderr: str
 
 
-def _script(body: str, env: dict[str, str] | None = None, timeout: float = TIMEOUT) -> subprocess.CompletedProcess:
-    """run FAKE, then body, in a fresh Python; returns the finished process (text output)."""
-    code = FAKE + textwrap.dedent(body)
-    return subprocess.run(
-        [sys.executable, "-c", code],
-        capture_output=True,
-        text=True,
-        cwd=ROOT,
-        env={**os.environ, **(env or {})},
-        timeout=timeout,
-    )
+@pytest.fixture
+def faked(monkeypatch, capfd):
+    """run main(argv) in this process with papermill faked (and env set): what a `python -m helpers.tools.rerun`
+    with the fake would do, without a fresh Python importing torch. capfd sees the forked workers' output too;
+    faulthandler ends the test with every traceback if a sweep hangs (pytest-timeout backs it up)."""
+    monkeypatch.setattr("papermill.execute_notebook", fake_execute)
+    monkeypatch.chdir(ROOT)
+    capfd.readouterr()
+
+    def run(argv: list[str], env: dict[str, str] | None = None) -> Ran:
+        for k, v in (env or {}).items():
+            monkeypatch.setenv(k, v)
+        faulthandler.dump_traceback_later(TIMEOUT, exit=True, file=sys.__stderr__)
+        try:
+            code = main([str(a) for a in argv])
+        except SystemExit as e:
+            code = e.code
+        finally:
+            faulthandler.cancel_dump_traceback_later()
+        out, err = capfd.readouterr()
+        return Ran(code, out, err)
+
+    return run
 
 
 def _last_line(err: str) -> str:
@@ -129,17 +145,10 @@ def _refused(capsys, argv: list[str]) -> str:
 # 1. a killed worker --------------------------------------------------------------------------------------------
 
 
-def test_a_killed_worker_is_recorded_and_the_sweep_goes_on(tmp_path):
+def test_a_killed_worker_is_recorded_and_the_sweep_goes_on(tmp_path, faked):
     """seed 3's worker is killed with SIGKILL while seed 1 runs beside it: 3 is an error, 1 is rerun, 0-4 all end."""
     out = tmp_path / "sweep"
-    done = _script(
-        f"""
-        import sys
-        from helpers.tools.rerun import main
-        sys.exit(main(["{NOTEBOOK}", "--sweep", "seed=0,1,3,5,6", "--jobs", "2", "--out", "{out}"]))
-    """,
-        env={"FAULT_KILL": "1"},
-    )
+    done = faked([NOTEBOOK, "--sweep", "seed=0,1,3,5,6", "--jobs", "2", "--out", out], env={"FAULT_KILL": "1"})
     assert done.returncode == 1, done.stderr
     _no_traceback(done.stderr)
     rows = _rows(out / "summary.csv")
@@ -155,7 +164,10 @@ def test_a_killed_worker_is_recorded_and_the_sweep_goes_on(tmp_path):
 
 
 def test_a_notebook_that_kills_its_worker_ends_as_an_error_with_real_kernels(tmp_path):
-    """the real thing: 05's kernel kills its parent worker with SIGKILL for seed 1; the other runs finish."""
+    """the real thing: 05's kernel kills its parent worker with SIGKILL for seed 1; seed 0, beside it, finishes.
+
+    Two runs at once: seed 0's worker is stopped with the broken pool and its run goes on in a fresh one (runs
+    not started yet go on the same way: test_a_killed_worker_is_recorded_and_the_sweep_goes_on)."""
     nb = nbformat.read(NOTEBOOK, as_version=4)
     at = 1 + next(i for i, c in enumerate(nb.cells) if "parameters" in c.metadata.get("tags", []))
     nb.cells.insert(at, new_code_cell("import os, signal\nif seed == 1:\n    os.kill(os.getppid(), signal.SIGKILL)"))
@@ -172,7 +184,7 @@ def test_a_notebook_that_kills_its_worker_ends_as_an_error_with_real_kernels(tmp
             "num_epochs",
             "3",
             "--sweep",
-            "seed=0,1,2",
+            "seed=0,1",
             "--jobs",
             "2",
             "--out",
@@ -186,7 +198,7 @@ def test_a_notebook_that_kills_its_worker_ends_as_an_error_with_real_kernels(tmp
     assert done.returncode == 1, done.stderr
     _no_traceback(done.stderr)
     rows = _rows(out / "summary.csv")
-    assert [(r["seed"], r["status"]) for r in rows] == [("0", "not_converged"), ("1", "error"), ("2", "not_converged")]
+    assert [(r["seed"], r["status"]) for r in rows] == [("0", "not_converged"), ("1", "error")]
     assert "its worker process died" in rows[1]["error"]
 
 
@@ -233,16 +245,9 @@ def test_write_atomic_replaces_a_symlink_never_its_target(tmp_path):
 # 3. a full disk --------------------------------------------------------------------------------------------------
 
 
-def test_a_full_disk_stops_the_sweep_with_the_finished_runs_in_the_summary(tmp_path):
+def test_a_full_disk_stops_the_sweep_with_the_finished_runs_in_the_summary(tmp_path, faked):
     out = tmp_path / "sweep"
-    done = _script(
-        f"""
-        import sys
-        from helpers.tools.rerun import main
-        sys.exit(main(["{NOTEBOOK}", "--sweep", "seed=0,1,2,5,6", "--jobs", "1", "--out", "{out}"]))
-    """,
-        env={"FAULT_ENOSPC": "1"},
-    )
+    done = faked([NOTEBOOK, "--sweep", "seed=0,1,2,5,6", "--jobs", "1", "--out", out], env={"FAULT_ENOSPC": "1"})
     assert done.returncode == 1, done.stderr
     _no_traceback(done.stderr)
     last = _last_line(done.stderr)
@@ -258,19 +263,17 @@ def test_a_full_disk_stops_the_sweep_with_the_finished_runs_in_the_summary(tmp_p
         assert (out / r["folder"] / "05_training.html").read_text().rstrip().endswith("</html>")
 
 
-def test_a_summary_that_cannot_be_written_is_one_line(tmp_path):
+def test_a_summary_that_cannot_be_written_is_one_line(tmp_path, faked, monkeypatch):
     out = tmp_path / "sweep"
-    done = _script(f"""
-        import errno, pathlib, sys
-        from helpers.tools.rerun import main
-        write = pathlib.Path.write_bytes
-        def full(self, data):
-            if self.name.startswith(".summary"):
-                raise OSError(errno.ENOSPC, "No space left on device")
-            return write(self, data)
-        pathlib.Path.write_bytes = full
-        sys.exit(main(["{NOTEBOOK}", "--sweep", "seed=0,1", "--jobs", "1", "--out", "{out}"]))
-    """)
+    write = Path.write_bytes
+
+    def full(self, data):
+        if self.name.startswith(".summary"):
+            raise OSError(errno.ENOSPC, "No space left on device")
+        return write(self, data)
+
+    monkeypatch.setattr(Path, "write_bytes", full)
+    done = faked([NOTEBOOK, "--sweep", "seed=0,1", "--jobs", "1", "--out", out])
     assert done.returncode == 1, done.stderr
     _no_traceback(done.stderr)
     assert _last_line(done.stderr) == (
@@ -363,7 +366,7 @@ def test_two_make_runs_at_once_into_one_folder_both_succeed(tmp_path):
             ["-p", "num_points", "10", "--sweep", "n_val=5,8"],
             "got n_val = 8 (in the run with n_val=8)",
         ),
-        ("06_visualization", ["-p", "num_updates", "0"], "num_updates must be an int in [1, 100000]"),
+        ("06_visualization", ["-p", "num_updates", "0"], "num_updates must be an int in [149, 100000]"),
         ("11_scaling_up", ["-p", "threads", "1000"], "threads must be an int in [1, 256]"),
     ],
 )
@@ -528,13 +531,9 @@ def test_a_failed_run_never_reports_a_stale_result(tmp_path, monkeypatch):
     assert row["output"] is None and "w" not in row and not (tmp_path / "05_training.ipynb").exists()
 
 
-def test_json_output_of_a_failed_run_has_no_results(tmp_path):
+def test_json_output_of_a_failed_run_has_no_results(tmp_path, faked):
     out = tmp_path / "out"
-    done = _script(f"""
-        import sys
-        from helpers.tools.rerun import main
-        sys.exit(main(["{NOTEBOOK}", "-p", "seed", "4", "--out", "{out}", "--json"]))
-    """)
+    done = faked([NOTEBOOK, "-p", "seed", "4", "--out", out, "--json"])
     assert done.returncode == 1, done.stderr
     row = json.loads(done.stdout)
     assert row["status"] == "error" and row["error"] == "RuntimeError: planted failure" and "w" not in row

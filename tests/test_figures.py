@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import math
 import warnings
+from pathlib import Path
 
 import matplotlib
 
@@ -61,8 +62,8 @@ from helpers.figures.plots import new_figure
 from helpers.figures.scaling import CURVES, plot_scaling
 from helpers.further.noise import Fits
 from helpers.further.torch_way import SGDRun
+from helpers.results import History
 from helpers.solve import Spectrum
-from helpers.training import History
 
 EXACT = 1e-12
 
@@ -175,7 +176,7 @@ def test_plot_data_scatters_exactly_the_points_in_order(xy):
 @pytest.mark.parametrize("activation, w, b", [("none", 0.2, 0.3), ("relu", 0.175, 0.4), ("relu", -0.3, 0.5)])
 def test_plot_fit_draws_the_data_the_models_line_and_the_truth(xy, activation, w, b):
     X, y = helpers.original_data()
-    x, t = xy
+    x, _ = xy
     wt, bt = torch.tensor([[w]], dtype=torch.float64), torch.tensor([[b]], dtype=torch.float64)
     fig = render(plot_fit(X, y, wt, bt, activation=activation, title="fit"))
     (ax,) = fig.axes
@@ -362,7 +363,7 @@ def test_plot_contours_draws_the_loss_the_minimum_and_the_paths(xy, run):
     fig = render(plot_contours(X, y, paths={"lr 0.001": (h.w_path, h.b_path), "first 30": short}, title="C"))
     ax = fig.axes[0]
     cs = contour_set(ax)
-    W, B, L = loss_grid(X, y, *window)
+    _, _, L = loss_grid(X, y, *window)
     levels = np.geomspace(max(float(L.min()), 1e-4), float(L.max()), 14)
     assert np.allclose(cs.levels, levels, rtol=EXACT, atol=0)  # spanning the grid's values, log-spaced
     # the grid as drawn: the loss, lifted to a tenth of the lowest level where it is below (0 at the minimum)
@@ -514,9 +515,7 @@ def test_plot_training_frames_draws_the_line_and_the_point_of_each_chosen_update
     ax_fit, ax_path = fig.axes
     assert np.array_equal(ax_fit.collections[0].get_offsets(), np.column_stack(xy))
     fits = ax_fit.get_lines()
-    assert [ln.get_label() for ln in fits] == [
-        f"update {u}: loss {(h.losses + (h.final_loss,))[u]:.2e}" for u in updates
-    ]
+    assert [ln.get_label() for ln in fits] == [f"update {u}: loss {(*h.losses, h.final_loss)[u]:.2e}" for u in updates]
     for ln, u in zip(fits, updates):
         check_fit_line(ln.get_xydata(), x, h.w_path[u], h.b_path[u])
     assert np.array_equal(line(ax_path, "path").get_xydata(), np.column_stack([h.w_path, h.b_path]))
@@ -692,7 +691,7 @@ def test_plot_scaling_draws_seconds_and_multiples_of_the_floor_against_n():
 
 def test_every_exported_figure_function_is_tested_here():
     """a new plot_* in helpers' __all__ needs a test in this file."""
-    source = open(__file__, encoding="utf-8").read()
+    source = Path(__file__).read_text(encoding="utf-8")
     figures = [name for name in helpers.__all__ if name.startswith("plot_") or name in ("new_figure", "loss_grid")]
     assert (
         figures

@@ -40,7 +40,7 @@ def test_zero_loss_on_the_true_line(data):
 
 
 def test_loss_value_checks(data):
-    X, y = data
+    _, y = data
     with pytest.raises(ValueError, match=r"loss must be one of 'sum', 'mean'; got 'l1'"):
         loss_value(y, y, "l1")
     with pytest.raises(ValueError, match=r"y must have 40 rows to match X, got 39"):

@@ -1,6 +1,6 @@
 """train(method=...): autograd, the hand gradient and sufficient statistics give the same run, across N and dtype.
 
-The sizes straddle the hand gradient's block of CHUNK rows (one block, one block plus one row, two
+The sizes straddle the blocked gradient's block of CHUNK rows (one block, one block plus one row, two
 blocks plus a few), x is positive (the original's range) or of both signs (so that the ReLU clamps
 points and the stats path must keep separate sums for x > 0 and x < 0), both losses, both activations.
 
@@ -13,7 +13,7 @@ keeps the runs within d / (1 - rho). Here lr is half the fastest rate, so 1 / (1
     up to 1.3e5 terms add a few more; 20 ulps per update, divided by (1 - rho), is the bound.
 A wrong mask, scale or sign is off by 1e-3 or more within the first updates.
 For "relu" the rates come from the points the ReLU passes (x clamped to w's sign, see
-helpers/gradients.py): on them the model is linear, and so are its dynamics while w keeps its sign.
+helpers/further/blocked.py): on them the model is linear, and so are its dynamics while w keeps its sign.
 """
 
 from __future__ import annotations
@@ -23,10 +23,10 @@ import math
 import pytest
 import torch
 
-import helpers.gradients as gradients
+import helpers.further.blocked as blocked
 from helpers import autograd_grad, init_params, noisy_data, spectrum, train, uniform_x
-from helpers.gradients import CHUNK, loss_and_grad
-from helpers.solve import contraction
+from helpers.checks import CHUNK
+from helpers.further.blocked import loss_and_grad
 from helpers.training import METHODS
 
 F32_ULP = 2.0**-24
@@ -62,7 +62,7 @@ def test_every_method_gives_the_same_run(n, dtype, mixed, loss, activation):
     active = X.double()
     if activation == "relu" and ref.w.item() != 0:
         active = active.clamp(min=0) if ref.w.item() > 0 else active.clamp(max=0)
-    rho = contraction(active, lr, loss) if float(active.max()) > float(active.min()) else 1.0
+    rho = spectrum(active, loss).contraction(lr) if float(active.max()) > float(active.min()) else 1.0
     assert rho < 1, "the test needs a contracting run for its bound"
     tol = TOL64 if dtype == torch.float64 else 20 * F32_ULP / (1 - rho)
     for method, h in runs.items():
@@ -80,7 +80,7 @@ def test_every_method_gives_the_same_run(n, dtype, mixed, loss, activation):
 def test_hand_gradient_in_small_blocks_equals_autograd(monkeypatch, n, w_value, activation):
     # CHUNK = 7 turns 40 rows into 6 blocks (the last one short), 8 into a full block and a single row;
     # float64 sums in another order: within 1e-12 of the gradient's scale (|dL| here is O(n))
-    monkeypatch.setattr(gradients, "CHUNK", 7)
+    monkeypatch.setattr(blocked, "CHUNK", 7)
     X = uniform_x(n, seed=n, low=-2.0, high=2.0) if n > 1 else torch.tensor([[-0.5]], dtype=torch.float64)
     _, y = noisy_data(0.3, seed=n, X=X)
     w = torch.tensor([[w_value]], dtype=torch.float64)

@@ -6,7 +6,6 @@ import pytest
 import torch
 
 from helpers import init_params, predict
-from helpers.model import pre_activation
 
 
 @pytest.mark.parametrize("seed", [0, 1, 42, 2020, 2**31 - 1])
@@ -69,7 +68,6 @@ def test_predict_known_values():
     b = torch.tensor([[0.5]])
     assert torch.equal(predict(X, w, b), torch.tensor([[2.5], [4.5], [0.5]], dtype=torch.float64))
     assert torch.equal(predict(X, w, b, "none"), torch.tensor([[2.5], [4.5], [-5.5]], dtype=torch.float64))
-    assert torch.equal(pre_activation(X, w), torch.tensor([[2.0], [4.0], [-6.0]], dtype=torch.float64))
 
 
 @pytest.mark.parametrize("w_value", [0.3, 1e-8, 0.0, -0.0, -1e-8, -0.2])
@@ -112,13 +110,3 @@ def test_predict_keeps_the_graph_for_autograd(data):
     assert b.grad.item() == 40.0
     # d(sum relu(x w))/dw = sum x while w > 0; in float32 (w's dtype) after the float64 sum: tolerance 1 float32 ulp
     assert abs(w.grad.item() - X.sum().item()) <= 41.5 * 2**-23
-
-
-def test_pre_activation_checks_its_inputs(data):
-    X, _ = data
-    with pytest.raises(ValueError, match=r"X must have shape \(n, 1\), got \(40,\)"):
-        pre_activation(X[:, 0], torch.ones(1, 1))
-    with pytest.raises(ValueError, match=r"w must have shape \(1, 1\), got \(1,\)"):
-        pre_activation(X, torch.ones(1))
-    w = torch.tensor([[0.5]])
-    assert torch.equal(pre_activation(X, w), X * 0.5)  # x * 0.5 is exact in binary, as is x w with w = 0.5

@@ -1,4 +1,5 @@
-"""helpers.further.noise: batched fits over noise seeds, the train/validation split, losses along a path, the spread plot."""
+"""helpers.further.noise: batched fits over noise seeds, the train/validation split, losses along a path;
+helpers.figures.spread: the spread plot."""
 
 from __future__ import annotations
 

@@ -1,4 +1,5 @@
-"""helpers.figures.plots and helpers.figures.landscape: the figures draw what the model computes, and bad input fails before drawing.
+"""helpers.figures.plots and helpers.figures.landscape: the figures draw what the model computes, and bad input fails
+before drawing.
 
 Tolerance: the fitted line is drawn from predict() on a float64 grid, so it equals w x + b to float64 rounding
 (1e-12 leaves a wide margin for x up to 3).

@@ -15,7 +15,6 @@ from torch.utils.data import DataLoader, TensorDataset
 
 from helpers import fit_sgd, init_params, linear_from, plot_batch_sizes, train
 from helpers.further.minibatch import minibatch_sgd
-from helpers.further.torch_way import params_of
 
 TOL = 1e-12
 RUNS = [(0, 0.001), (1, 0.005), (2, 0.009)]  # (seed, lr): the original's lr, a middle one, the fastest region
@@ -122,6 +121,11 @@ def test_fit_sgd_trains_a_custom_module_like_the_relu_training_loop(data, lr):
     h = train(X, y, w0, b0, lr=lr, num_updates=149, activation="relu")
     assert _gap(run.w_path, h.w_path) <= TOL and _gap(run.b_path, h.b_path) <= TOL
     assert (h.status == "dead_relu") == (lr == 0.009)
+
+
+def params_of(model: torch.nn.Linear) -> tuple[torch.Tensor, torch.Tensor]:
+    """detached copies of an nn.Linear(1, 1)'s weight and bias.  -> w: (1, 1), b: (1, 1)"""
+    return model.weight.detach().clone().reshape(1, 1), model.bias.detach().clone().reshape(1, 1)
 
 
 def test_linear_from_and_params_of_round_trip(data):

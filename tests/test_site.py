@@ -12,7 +12,7 @@ from pathlib import Path
 
 import nbformat
 import pytest
-from bs4 import BeautifulSoup  # comes with nbconvert
+from bs4 import BeautifulSoup, SoupStrainer  # comes with nbconvert
 from headless import SHOTS, chromium, watch_network
 
 from helpers.tools.site import KINDS, STATIC, build, for_the_page, title
@@ -81,7 +81,7 @@ def test_every_notebook_has_a_page_and_the_index_links_them_in_order(rendered, k
     assert re.findall(r'<li><a href="([^"]+)"', index.read_text()) == [p.name for p in pages]
     if kind == "html":
         for k, page in enumerate(pages):
-            soup = BeautifulSoup(page.read_text(), "html.parser")
+            soup = BeautifulSoup(page.read_text(), "html.parser", parse_only=SoupStrainer("a"))  # the links: 5x faster
             assert soup.find("a", href="index.html") is not None
             prev, nxt = (sorted({a["href"] for a in soup.find_all("a", rel=rel)}) for rel in ("prev", "next"))
             assert prev == ([pages[k - 1].name] if k else [])

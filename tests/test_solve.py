@@ -8,7 +8,6 @@ import pytest
 import torch
 
 from helpers import closed_form, design_matrix, hessian, init_params, noisy_data, spectrum, train, uniform_x
-from helpers.solve import contraction, stability_limit
 
 
 @pytest.mark.parametrize("n", [2, 3, 40, 1000])
@@ -64,12 +63,12 @@ def test_spectrum_matches_facts(data):
     assert abs(s.lam_max - 200.3517) <= 0.5e-4
     assert abs(s.condition - 8.79) <= 0.5e-2
     assert abs(s.stability_limit - 0.0099824) <= 0.5e-7
-    assert abs(stability_limit(X) - 0.0099824) <= 0.5e-7
+    assert abs(spectrum(X).stability_limit - 0.0099824) <= 0.5e-7
     assert abs(s.fastest_lr - 0.0089628) <= 0.5e-7
     assert abs(s.contraction(0.001) - 0.97721) <= 0.5e-5
-    assert abs(contraction(X, 0.001) - 0.97721) <= 0.5e-5
-    assert abs(contraction(X, 0.001) ** 149 - 0.0322) <= 0.5e-4
-    assert abs(stability_limit(X, "mean") - 0.3993) <= 0.5e-4
+    assert abs(spectrum(X).contraction(0.001) - 0.97721) <= 0.5e-5
+    assert abs(spectrum(X).contraction(0.001) ** 149 - 0.0322) <= 0.5e-4
+    assert abs(spectrum(X, "mean").stability_limit - 0.3993) <= 0.5e-4
     # the eigenvalues are those of the Hessian (trace and determinant, float64 rounding: 1e-9 relative)
     H = hessian(X)
     assert math.isclose(s.lam_min + s.lam_max, H.trace().item(), rel_tol=1e-12)
@@ -101,7 +100,7 @@ def test_training_obeys_the_contraction_bound(data, lr, seed):
     # would exceed the bound by a factor, not by 1e-12
     X, y = data
     w_star, b_star = (v.item() for v in closed_form(X, y))
-    rho = contraction(X, lr)
+    rho = spectrum(X).contraction(lr)
     w0, b0 = init_params(seed, dtype=torch.float64)
     h = train(X, y, w0, b0, lr=lr, num_updates=300, activation="none")
     e0 = math.hypot(h.w_path[0] - w_star, h.b_path[0] - b_star)
@@ -133,7 +132,7 @@ def test_spectrum_rejects_bad_loss(data):
 
 def test_contraction_rejects_bad_lr(data):
     with pytest.raises(ValueError, match=r"lr must be a finite number > 0, got -0\.1"):
-        contraction(data[0], -0.1)
+        spectrum(data[0]).contraction(-0.1)
 
 
 # ---- extreme scales: a right answer or a ValueError naming the cause, never a silent wrong one ----------------
@@ -238,7 +237,7 @@ def test_spectrum_at_extreme_scales():
 def test_spectrum_refuses_what_it_cannot_trust(x, dtype, pattern):
     # before: Spectrum(nan, nan) at 1e200; now a ValueError naming the cause, as do stability_limit and contraction
     X = _col(*x, dtype=dtype)
-    for call in (lambda: spectrum(X), lambda: stability_limit(X), lambda: contraction(X, 0.001)):
+    for call in (lambda: spectrum(X), lambda: spectrum(X).stability_limit, lambda: spectrum(X).contraction(0.001)):
         with pytest.raises(ValueError, match=pattern):
             call()
 

@@ -8,8 +8,8 @@ import pytest
 import torch
 
 import helpers.further.suffstats as suffstats
+from helpers.further.blocked import loss_and_grad
 from helpers.further.suffstats import CHUNK, Sums, stats_step, sums
-from helpers.gradients import loss_and_grad
 
 
 def direct_sums(X, y):

@@ -19,8 +19,8 @@ import torch
 
 import helpers.training as training
 from helpers import closed_form, init_params, loss_value, noisy_data, predict, spectrum, train, uniform_x
-from helpers.solve import contraction
-from helpers.training import CONVERGED_TOL, METHODS, STATUSES, DivergenceError, History
+from helpers.results import STATUSES, History
+from helpers.training import CONVERGED_TOL, METHODS, DivergenceError
 
 F32_ULP = 2.0**-24  # float32 spacing just below 1: the largest rounding step of a parameter in (0, 1)
 TOL32 = F32_ULP / (1 - 0.97721)  # see the module docstring: 2.6e-6 at lr = 0.001
@@ -32,7 +32,7 @@ def original_loop(X, y, w, b, lr, num_epochs, activation="relu"):
     w1 = w.clone().requires_grad_(True)
     b1 = b.clone().requires_grad_(True)
     losses, w_path, b_path = [], [w1.item()], [b1.item()]
-    for i in range(1, num_epochs):
+    for _ in range(1, num_epochs):
         y_pred = X.mm(w1.double())
         if activation == "relu":
             y_pred = y_pred.clamp(min=0)
@@ -127,7 +127,7 @@ def test_methods_agree_on_random_data(n, dtype, activation):
     _, y = noisy_data(0.05, seed=n, X=X)
     X, y = X.to(dtype), y.to(dtype)
     lr = 0.5 * spectrum(X).fastest_lr  # rho ~ 0.9: the gap bound is F32_ULP / 0.1 ~ 6e-7 (float32)
-    rho = contraction(X, lr)
+    rho = spectrum(X).contraction(lr)
     # float32 data: hand and autograd also round the gradient's 1e5-term sums in float32 while stats sums
     # in float64; at lr ~ 1/lambda that moves an update by ~ n * eps32 * lr * sum|r x| ~ 1e-7 at most
     tol = 10 * F32_ULP / (1 - rho) if dtype == torch.float32 else TOL64
@@ -275,7 +275,7 @@ def test_zero_updates_returns_the_start(data):
 
 def test_status_names():
     assert set(STATUSES) == {"converged", "not_converged", "diverged", "dead_relu"}
-    assert METHODS == ("autograd", "hand", "stats")
+    assert METHODS == ("autograd", "hand", "blocked", "stats")
 
 
 def test_no_unique_line_is_not_converged():

@@ -162,8 +162,8 @@ def compare_number(
         a = torch.tensor(as_number(answer, name, nan_hint), dtype=torch.float64)
     except Wrong as e:
         return Verdict(False, str(e))
-    e = torch.tensor(float(expected), dtype=torch.float64)
-    return judge(a, e, name=name, rtol=rtol, atol=atol, n=n, mistakes=mistakes, otherwise=otherwise)
+    want = torch.tensor(float(expected), dtype=torch.float64)
+    return judge(a, want, name=name, rtol=rtol, atol=atol, n=n, mistakes=mistakes, otherwise=otherwise)
 
 
 def compare_count(

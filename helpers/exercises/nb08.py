@@ -5,7 +5,7 @@ from __future__ import annotations
 import math
 
 import torch
-from torch.utils.data import DataLoader
+from torch.utils.data import DataLoader, TensorDataset
 
 from helpers.data import original_data
 from helpers.exercises.core import Mistake, Verdict, checker, compare_count, compare_number, compare_tensor
@@ -117,7 +117,7 @@ def check_mean_loop(model: object, lr_sum: float = 0.001, num_updates: int = 149
 @checker
 def check_num_updates(answer: object, n: int = 40, batch_size: int = 7, num_epochs: int = 25) -> Verdict:
     """how many optimiser steps num_epochs epochs make over n points in batches of batch_size (drop_last=False)."""
-    per_epoch = len(DataLoader(range(n), batch_size=batch_size))
+    per_epoch = len(DataLoader(TensorDataset(torch.zeros(n)), batch_size=batch_size))
     return compare_count(
         answer,
         per_epoch * num_epochs,

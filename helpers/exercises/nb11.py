@@ -5,6 +5,8 @@ Nothing here is timed: each checker checks a number that follows from the bytes,
 
 from __future__ import annotations
 
+from itertools import pairwise
+
 import torch
 
 from helpers.data import noisy_data, original_data, uniform_x
@@ -95,7 +97,7 @@ def check_shard_average(
     X, y, w0, b0 = _data(n, seed, sigma)
     p, B = len(shards), sum(shards)
     ends = torch.tensor([0, *shards]).cumsum(0).tolist()
-    per_rank = [_both(grad(X[i:j], y[i:j], w0, b0, loss="sum", activation="none")) for i, j in zip(ends, ends[1:])]
+    per_rank = [_both(grad(X[i:j], y[i:j], w0, b0, loss="sum", activation="none")) for i, j in pairwise(ends)]
 
     def average(scale: list[float], divide: float) -> tuple[float, float]:
         dw_, db_ = (sum(c * g[k] for c, g in zip(scale, per_rank)) / divide for k in (0, 1))

@@ -47,7 +47,8 @@ def as_number(answer: object, name: str = ANSWER, nan_hint: str | None = None) -
     if isinstance(answer, numbers.Real) and not isinstance(answer, bool):
         return _finite(torch.tensor(float(answer), dtype=torch.float64), name, nan_hint).item()
     hint = NONE_HINT if answer is None else ": write the number without quotes" if isinstance(answer, str) else ""
-    if getattr(answer, "shape", None) is not None and math.prod(answer.shape) == 1:
+    shape = getattr(answer, "shape", None)
+    if shape is not None and math.prod(shape) == 1:
         hint = ": use .item() to get the number out of a one-element tensor"
     raise Wrong(f"expected a float (a number){_for(name)}, got {describe(answer)}{hint}")
 
@@ -67,7 +68,8 @@ def as_count(answer: object, name: str = ANSWER) -> int:
         )
         raise Wrong(f"expected an int (a whole number){_for(name)}, got a float{hint}")
     hint = NONE_HINT if answer is None else ""
-    if getattr(answer, "shape", None) is not None and math.prod(answer.shape) == 1:
+    shape = getattr(answer, "shape", None)
+    if shape is not None and math.prod(shape) == 1:
         hint = ": use .item() to get the number out of a one-element tensor"
     raise Wrong(f"expected an int (a whole number){_for(name)}, got {describe(answer)}{hint}")
 

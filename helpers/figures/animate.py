@@ -28,8 +28,8 @@ from PIL import Image
 from helpers.checks import ACTIVATIONS, LOSSES, check_choice, check_count, check_data
 from helpers.figures.plots import DATA_COLOR, FIT_COLOR, loss_grid, new_figure
 from helpers.model import predict
+from helpers.results import History
 from helpers.solve import closed_form
-from helpers.training import History
 
 BUTTONS = {"minus": "−", "fast-backward": "⇤", "step-backward": "◁", "play fa-flip-horizontal": "◀",
            "pause": "‖", "play": "▶", "step-forward": "▷", "fast-forward": "⇥", "plus": "+"}  # fmt: skip

@@ -3,12 +3,22 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
+from typing import Protocol
 
 import numpy as np
 from matplotlib.figure import Figure
 
 from helpers.figures.plots import new_figure
-from helpers.further.torch_way import SGDRun
+
+
+class SGDRun(Protocol):
+    """what plot_batch_sizes reads of helpers.further.torch_way.SGDRun (figures import only the core)."""
+
+    @property
+    def epoch_losses(self) -> Sequence[float]: ...  # (E + 1,) the loss on all the data after each epoch
+
+    @property
+    def full_losses(self) -> Sequence[float]: ...  # (T + 1,) the loss on all the data after each update
 
 
 def _positive(values: Sequence[float]) -> np.ndarray:

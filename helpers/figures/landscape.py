@@ -51,7 +51,7 @@ def plot_contours(
     # lifting it below the lowest level draws the same contours, and LogNorm has no zero to mask and warn about
     Z = np.maximum(L.numpy(), levels[0] / 10)
     cs = ax.contour(W.numpy(), B.numpy(), Z, levels=levels, cmap="viridis", norm=LogNorm(), linewidths=0.9)
-    ax.clabel(cs, cs.levels[1::2], fmt="%.2g", fontsize=7)
+    ax.clabel(cs, np.asarray(cs.levels)[1::2], fmt="%.2g", fontsize=7)
     w_star, b_star = (v.item() for v in closed_form(X.double(), y.double()))
     ax.plot([w_star], [b_star], "r*", ms=14, zorder=5, label="closed-form minimum")
     if eigenvectors:

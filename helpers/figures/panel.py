@@ -25,7 +25,7 @@ from helpers.checks import ACTIVATIONS, LOSSES, check_choice, check_data, check_
 from helpers.figures.plots import DATA_COLOR, FIT_COLOR, loss_grid, new_figure
 from helpers.gradients import grad
 from helpers.losses import loss_value
-from helpers.model import predict
+from helpers.model import predict, relu_is_dead
 from helpers.solve import closed_form
 
 W_RANGE, B_RANGE, LR_EXPONENTS = (-0.5, 1.0), (-0.2, 1.2), (-4.0, -1.5)  # the sliders' ranges (lr: powers of 10)
@@ -63,11 +63,6 @@ class Step:
         return "\n".join(lines)
 
 
-def _dead(X: torch.Tensor, w: float) -> bool:
-    """every pre-activation x_i w <= 0 with w != 0, as helpers.train counts it: w gets no gradient, now or ever."""
-    return w != 0 and bool((X * w <= 0).all())
-
-
 def next_step(
     X: torch.Tensor, y: torch.Tensor, w: float, b: float, lr: float, activation: str = "relu", loss: str = "sum"
 ) -> Step:
@@ -81,7 +76,8 @@ def next_step(
     w1, b1 = w0 - lr * g.w, b0 - lr * g.b
     g1 = grad(X, y, w1, b1, loss, activation)
     back = float(g.w * g1.w + g.b * g1.b) < 0
-    kills = activation == "relu" and not _dead(X, w0.item()) and _dead(X, w1.item())
+    ends = [float(v) for v in X.aminmax()]  # min and max of x: the ReLU is dead as helpers.train counts it
+    kills = activation == "relu" and not relu_is_dead(w0.item(), *ends) and relu_is_dead(w1.item(), *ends)
     L0, L1 = (loss_value(predict(X, w_, b_, activation), y, loss).item() for w_, b_ in ((w0, b0), (w1, b1)))
     return Step(w0.item(), b0.item(), lr, L0, g.w.item(), g.b.item(), w1.item(), b1.item(), L1, back, kills)
 

@@ -17,6 +17,7 @@ from matplotlib.figure import Figure
 
 from helpers.checks import ACTIVATIONS, LOSSES, check_choice, check_count, check_data, check_param
 from helpers.data import TRUE_B, TRUE_W
+from helpers.model import forward
 
 DATA_COLOR = "green"
 FIT_COLOR = "tab:blue"
@@ -58,9 +59,8 @@ def _param_value(name: str, t: object, device: torch.device) -> float:
     """w or b as a float, checked as check_param checks it except that inf and NaN pass: a diverged run ends so."""
     if isinstance(t, torch.Tensor) and t.is_floating_point():
         check_param(name, torch.nan_to_num(t.detach(), nan=0.0, posinf=0.0, neginf=0.0), device)
-    else:
-        check_param(name, t, device)  # the usual TypeError
-    return float(t.item())
+        return float(t.item())
+    return float(check_param(name, t, device).item())  # raises the usual TypeError
 
 
 def _line_in_view(
@@ -71,7 +71,8 @@ def _line_in_view(
     The line is straight on each side of x = 0 (relu(x w) + b bends there), so each side's part inside the view is
     found exactly, however steep it is; every point returned lies on relu(x w) + b (or x w + b).
     """
-    xs, ys = [], []
+    xs: list[np.ndarray] = []
+    ys: list[np.ndarray] = []
     with np.errstate(all="ignore"):
         for a, c in [(x0, 0.0), (0.0, x1)] if relu and x0 < 0 < x1 else [(x0, x1)]:
             slope = w if not relu or 0.5 * (a + c) * w > 0 else 0.0
@@ -85,8 +86,8 @@ def _line_in_view(
                 y = (np.maximum(x * w, 0.0) if relu else x * w) + b
                 keep = np.abs(y - 0.5 * (view[0] + view[1])) <= 0.5 * (view[1] - view[0]) * (1 + 1e-9)
                 if keep.any():  # none, where w and b are so large that w x + b cancels to nothing but rounding
-                    xs += [x[keep], [np.nan]]
-                    ys += [y[keep], [np.nan]]
+                    xs += [x[keep], np.array([np.nan])]
+                    ys += [y[keep], np.array([np.nan])]
     if not xs:
         return np.array([]), np.array([])
     return np.concatenate(xs[:-1]), np.concatenate(ys[:-1])
@@ -176,8 +177,8 @@ def plot_losses(
             ts, vs = _plottable(range(1, len(losses) + 1), losses, sc == "log")
             ax.plot(ts, vs, label=_left_out(label, losses))
             shown += len(vs)
-        for (label, (ts, vs)), ls in zip((reference or {}).items(), cycle(("--", ":", "-."))):
-            ax.plot(*_plottable(ts, vs, sc == "log"), color="black", ls=ls, lw=1.2, label=_left_out(label, vs))
+        for (label, (rts, rvs)), ls in zip((reference or {}).items(), cycle(("--", ":", "-."))):
+            ax.plot(*_plottable(rts, rvs, sc == "log"), color="black", ls=ls, lw=1.2, label=_left_out(label, rvs))
         if sc == "log":
             ax.set_yscale("log")
         if shown == 0:
@@ -218,9 +219,7 @@ def loss_grid(
         torch.linspace(*b_range, steps, dtype=torch.float64),
         indexing="xy",
     )
-    x, t = X.detach().cpu().double().reshape(1, 1, -1), y.detach().cpu().double().reshape(1, 1, -1)
-    z = W[..., None] * x
-    if activation == "relu":
-        z = z.clamp(min=0)
-    sq = (z + B[..., None] - t).pow(2)
+    x, t = X.detach().cpu().double(), y.detach().cpu().double().reshape(1, -1)
+    y_hat = forward(x, W.reshape(1, -1), B.reshape(1, -1), activation).t().contiguous()  # (steps^2, n): row per w, b
+    sq = (y_hat - t).pow(2).reshape(steps, steps, -1)
     return W, B, sq.sum(-1) if loss == "sum" else sq.mean(-1)

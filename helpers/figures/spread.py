@@ -4,12 +4,23 @@ from __future__ import annotations
 
 import math
 import numbers
+from typing import Protocol
 
 import numpy as np
+import torch
 from matplotlib.figure import Figure
 
 from helpers.figures.plots import FIT_COLOR, new_figure
-from helpers.further.noise import Fits
+
+
+class Fits(Protocol):
+    """what plot_spread reads of helpers.further.noise.Fits (figures import only the core)."""
+
+    @property
+    def w(self) -> torch.Tensor: ...  # (S,) fitted slopes
+
+    @property
+    def b(self) -> torch.Tensor: ...  # (S,) fitted intercepts
 
 
 def plot_spread(fits: Fits, se: tuple[float, float], truth: tuple[float, float]) -> Figure:

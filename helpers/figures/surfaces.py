@@ -105,7 +105,9 @@ def plot_contours_by_activation(
     b_range: tuple[float, float] = (0.0, 1.2),
     loss: str = "sum",
 ) -> Figure:
-    """the loss over (w, b) for "relu" (left) and "none" (right) on shared log levels, with marked points.  X, y: (n, 1)"""
+    """the loss over (w, b) for "relu" (left) and "none" (right) on shared log levels, with marked points.
+
+    X, y: (n, 1)"""
     X, y = check_data(X, y)
     check_choice("loss", loss, LOSSES)
     grids = {a: loss_grid(X, y, w_range, b_range, loss, a, steps=101) for a in ("relu", "none")}

@@ -1,6 +1,6 @@
 """Data-parallel minibatch SGD on torch.distributed: every process keeps a copy of (w, b) and works on a shard.
 
-    torchrun --standalone --nproc-per-node 2 -m helpers.further.distributed --points 4096 --batch-size 64 --epochs 2 --check
+The program that torchrun starts is helpers.tools.torchrun (see there).
 
 Every rank draws the same global batches (helpers.further.minibatch.batch_order, same seed) and takes its shard of
 each, rows rank, rank + world, ...; DistributedDataParallel all-reduces the gradients during backward(),
@@ -18,7 +18,7 @@ from torch.nn.parallel import DistributedDataParallel
 from helpers.checks import ACTIVATIONS, LOSSES, check_choice, check_count, check_data, check_lr, check_param
 from helpers.data import noisy_data, uniform_x
 from helpers.further.minibatch import MinibatchRun, batch_order
-from helpers.model import init_params
+from helpers.model import forward, init_params
 
 TOLERANCE = 1e-10  # largest |difference| from the single-process run that --check accepts (float64)
 
@@ -34,8 +34,7 @@ class OneNeuron(torch.nn.Module):
 
     def forward(self, X: torch.Tensor) -> torch.Tensor:
         """X: (n, 1) -> y_hat: (n, 1)"""
-        z = X.mm(self.w.to(X.dtype))
-        return (z.clamp(min=0) if self.activation == "relu" else z) + self.b.to(X.dtype)
+        return forward(X, self.w, self.b, self.activation)
 
 
 def problem(n: int, seed: int, dtype: torch.dtype = torch.float64) -> tuple[torch.Tensor, ...]:

@@ -15,7 +15,7 @@ import torch
 from torch.utils.data import DataLoader, TensorDataset
 
 from helpers.checks import ACTIVATIONS, LOSSES, check_choice, check_count, check_data, check_lr, check_param, check_seed
-from helpers.gradients import loss_and_grad
+from helpers.further.blocked import loss_and_grad
 
 LOADERS = ("slices", "dataloader")
 MAX_ROWS = 2**40  # batch_order's n: past this a permutation (8 bytes a row) fits no machine

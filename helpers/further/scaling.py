@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable
+from functools import partial
 
 import torch
 
@@ -38,7 +39,7 @@ def scaling(n: int, repeats: int, rows: int = 10**5, seed: int = 0) -> dict[str,
     steps = {m: STEPS[m](X, y, "sum", "relu") for m in METHODS}
     params = {m: (w.clone(), b.clone()) for m in METHODS}  # each method's own, updated in place
     fns: dict[str, Callable[[], object]] = {
-        m: (lambda m=m: _updates(steps[m], *params[m], lr, 1)) for m in ("autograd", "hand")
+        m: partial(_updates, steps[m], *params[m], lr, 1) for m in ("autograd", "hand")
     }
     fns["stats_pass"] = lambda: STEPS["stats"](X, y, "sum", "relu")
     fns["stats_10_updates"] = lambda: _updates(steps["stats"], *params["stats"], lr, 10)

@@ -18,9 +18,10 @@ from dataclasses import dataclass
 
 import torch
 
-from helpers.checks import check_data
-
-CHUNK = 1 << 16  # rows per pass: small enough that every sum of a chunk reads it from cache
+from helpers.checks import (
+    CHUNK,
+    check_data,
+)  # CHUNK: rows per pass, small enough that a chunk's sums read it from cache
 
 
 @dataclass(frozen=True)

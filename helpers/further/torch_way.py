@@ -23,11 +23,6 @@ def linear_from(w: torch.Tensor, b: torch.Tensor) -> nn.Linear:
     return model
 
 
-def params_of(model: nn.Linear) -> tuple[torch.Tensor, torch.Tensor]:
-    """detached copies of an nn.Linear(1, 1)'s weight and bias.  -> w: (1, 1), b: (1, 1)"""
-    return model.weight.detach().clone().reshape(1, 1), model.bias.detach().clone().reshape(1, 1)
-
-
 @dataclass(frozen=True)
 class SGDRun:
     """what one optim.SGD run did.  T = updates made, E = epochs."""

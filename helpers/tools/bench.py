@@ -22,7 +22,7 @@ from helpers.data import noisy_data, original_data, uniform_x
 from helpers.further.minibatch import LOADERS, minibatch_sgd
 from helpers.further.scaling import scaling
 from helpers.further.timing import ratios
-from helpers.model import init_params
+from helpers.model import forward, init_params
 from helpers.tools.bench_memory import peak_extras
 from helpers.tools.bench_report import cpu_name, table
 from helpers.training import METHODS, train
@@ -42,7 +42,7 @@ def plain_loop(X: torch.Tensor, y: torch.Tensor, w: torch.Tensor, b: torch.Tenso
     """
     w1, b1 = w.clone().requires_grad_(True), b.clone().requires_grad_(True)
     for i in range(1, 150):
-        loss = (y - X.mm(w1.double()).clamp(min=0).add(b1.double())).pow(2).sum()
+        loss = (y - forward(X, w1, b1)).pow(2).sum()  # forward: X.mm(w1.double()).clamp(min=0).add(b1.double())
         loss.backward()
         with torch.no_grad():
             w1 -= lr * w1.grad

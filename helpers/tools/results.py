@@ -6,9 +6,8 @@ import json
 from pathlib import Path
 from typing import Any
 
-from helpers.results import KEYS, MIME, RESULTS_TAG
+from helpers.results import KEYS, MIME, RESULTS_TAG, STATUSES
 from helpers.tools.params import short
-from helpers.training import STATUSES
 
 
 def _failure(nb: Any) -> str | None:
