@@ -73,7 +73,7 @@ def test_one_process_group_in_this_process(tmp_path):
 
 
 def test_one_neuron_is_the_series_model():
-    X, y, w, b = problem(50, seed=2)
+    X, _, w, b = problem(50, seed=2)
     X = X - 1.5  # both signs, so the ReLU clamps some points
     for activation in ("relu", "none"):
         model = OneNeuron(w, b, activation)

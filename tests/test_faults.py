@@ -1,9 +1,9 @@
 """Faults and bad inputs the tooling must survive: one line on stderr, exit 2 (refused) or 1 (a run failed).
 
 Most faults are injected in-process, with papermill replaced by a fake that writes a small executed notebook
-(no kernel), the sweeps forking their workers from the test's process: a killed worker, a full disk, a write refused. Three
-tests start real kernels: a sweep whose notebook kills its own worker, two `helpers.tools.run` at once into one
-folder, and the offline HTML of a real run. Every subprocess has a timeout, so nothing here can hang.
+(no kernel), the sweeps forking their workers from the test's process: a killed worker, a full disk, a write
+refused. Three tests start real kernels: a sweep whose notebook kills its own worker, two `helpers.tools.run` at
+once into one folder, and the offline HTML of a real run. Every subprocess has a timeout, so nothing here can hang.
 """
 
 from __future__ import annotations
@@ -37,6 +37,7 @@ NOTEBOOKS = ROOT / "notebooks"
 NOTEBOOK = NOTEBOOKS / "05_training.ipynb"
 MAX_YAML = 64 * 1024  # what --help promises
 TIMEOUT = 120  # seconds for any subprocess here; the slowest takes about 20 s on 2 busy cores
+
 
 def fake_execute(source, output, parameters=None, **kwargs):
     """a stand-in for papermill.execute_notebook: writes an executed-looking notebook with a results cell, at once.

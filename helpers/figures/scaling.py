@@ -9,6 +9,7 @@ from helpers.figures.plots import new_figure
 CURVES = {  # key in a scaling() result: (label, style)
     "autograd": ("autograd update", "o-"),
     "hand": ("hand-gradient update", "s-"),
+    "blocked": ("blocked hand-gradient update", "P-"),
     "stats_pass": ("stats: the one pass", "^--"),
     "stats_update": ("stats: one O(1) update", "v-"),
     "closed_form": ("closed form", "d:"),

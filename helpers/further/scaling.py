@@ -20,6 +20,7 @@ def scaling_repeats(n: int, repeats: int) -> int:
 
 
 STATS_UPDATES = 1000
+UPDATES = tuple(m for m in METHODS if m != "stats")  # timed one full-batch update each; stats has its own columns
 
 
 def _updates(step: Callable, w: torch.Tensor, b: torch.Tensor, lr: float, count: int) -> None:
@@ -31,16 +32,18 @@ def _updates(step: Callable, w: torch.Tensor, b: torch.Tensor, lr: float, count:
 
 
 def scaling(n: int, repeats: int, rows: int = 10**5, seed: int = 0) -> dict[str, float]:
-    """costs at N = n over the floor, one read of X and y: an update of each method, the stats pass, and more."""
+    """costs at N = n over the floor, one read of X and y: an update of each method, the stats pass, and more.
+
+    -> {"autograd", "hand", "blocked": one update; "stats_pass", "stats_update", "stats_1000", "closed_form",
+    "train_fixed": ratios over the floor; "floor_seconds": the floor's median seconds}
+    """
     X = uniform_x(n, seed)
     _, y = noisy_data(0.05, seed, X=X)
     w, b = init_params(seed, dtype=torch.float64)
     lr = 0.1 / n  # inside the sum loss's stability limit (about 0.25 / n here): w stays > 0, nothing dies
     steps = {m: STEPS[m](X, y, "sum", "relu") for m in METHODS}
     params = {m: (w.clone(), b.clone()) for m in METHODS}  # each method's own, updated in place
-    fns: dict[str, Callable[[], object]] = {
-        m: partial(_updates, steps[m], *params[m], lr, 1) for m in ("autograd", "hand")
-    }
+    fns: dict[str, Callable[[], object]] = {m: partial(_updates, steps[m], *params[m], lr, 1) for m in UPDATES}
     fns["stats_pass"] = lambda: STEPS["stats"](X, y, "sum", "relu")
     fns["stats_10_updates"] = lambda: _updates(steps["stats"], *params["stats"], lr, 10)
     fns["stats_1000"] = lambda: _updates(STEPS["stats"](X, y, "sum", "relu"), *params["stats"], lr, STATS_UPDATES)

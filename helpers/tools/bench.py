@@ -1,4 +1,5 @@
-"""Performance, measured (this is `make bench`): one table, every figure a ratio against a baseline timed in the same run.
+"""Performance, measured (this is `make bench`): one table, every figure a ratio against a baseline timed in the
+same run.
 
     python -m helpers.tools.bench                 # the full run: a minute or two
     python -m helpers.tools.bench --quick         # small N, a few seconds (the test suite runs it)
@@ -6,6 +7,8 @@
 
 A figure is the median, over repeated rounds, of a timing divided by its baseline's timed just before it,
 so that a busy machine slows both alike. No absolute time is printed.
+
+torch and the helpers it times are imported by the functions that use them, after the command line is checked.
 """
 
 from __future__ import annotations
@@ -14,25 +17,31 @@ import argparse
 import datetime
 import json
 import os
+from collections.abc import Callable
+from functools import partial
 from pathlib import Path
+from typing import TYPE_CHECKING, TypedDict
 
-import torch
+if TYPE_CHECKING:
+    import torch
 
-from helpers.data import noisy_data, original_data, uniform_x
-from helpers.further.minibatch import LOADERS, minibatch_sgd
-from helpers.further.scaling import scaling
-from helpers.further.timing import ratios
-from helpers.model import forward, init_params
-from helpers.tools.bench_memory import peak_extras
-from helpers.tools.bench_report import cpu_name, table
-from helpers.training import METHODS, train
 
-# rows: a timing of a small N repeats each call until it has covered about this many rows
-FULL = {"sizes": (10**4, 10**5, 10**6, 10**7), "repeats": 11, "rows": 10**5, "memory_n": 10**7, "minibatch_n": 10**6}
-QUICK = {"sizes": (10**3, 10**4), "repeats": 3, "rows": 10**4, "memory_n": 10**5, "minibatch_n": 10**4}
+class Sizes(TypedDict):
+    sizes: tuple[int, ...]  # the N of section 2
+    repeats: int
+    rows: int  # a timing of a small N repeats each call until it has covered about this many rows
+    memory_n: int
+    minibatch_n: int
+
+
+FULL: Sizes = {"sizes": (10**4, 10**5, 10**6, 10**7), "repeats": 11, "rows": 10**5, "memory_n": 10**7,
+               "minibatch_n": 10**6}  # fmt: skip
+QUICK: Sizes = {"sizes": (10**3, 10**4), "repeats": 3, "rows": 10**4, "memory_n": 10**5, "minibatch_n": 10**4}
 MINIBATCH_REPEATS = 3
 BATCH = 64
-TARGETS = {"original": 1.10, "hand": 4.0, "stats_1000": 3.0, "memory_hand": 1.5}  # the issue's, all "at most"
+# the issue's, all "at most": the update and memory targets are judged on method="blocked", the hand gradient
+# arranged for large N (the readable "hand" is printed beside them)
+TARGETS = {"original": 1.10, "blocked": 4.0, "stats_1000": 3.0, "memory_blocked": 1.5}
 
 
 def plain_loop(X: torch.Tensor, y: torch.Tensor, w: torch.Tensor, b: torch.Tensor, lr: float = 0.001) -> tuple:
@@ -40,15 +49,19 @@ def plain_loop(X: torch.Tensor, y: torch.Tensor, w: torch.Tensor, b: torch.Tenso
 
     -> the final w, b: (1, 1) each, the same bits as train(..., method="autograd") (tests/test_bench.py)
     """
+    import torch
+
+    from helpers.model import forward
+
     w1, b1 = w.clone().requires_grad_(True), b.clone().requires_grad_(True)
     for i in range(1, 150):
         loss = (y - forward(X, w1, b1)).pow(2).sum()  # forward: X.mm(w1.double()).clamp(min=0).add(b1.double())
         loss.backward()
-        with torch.no_grad():
-            w1 -= lr * w1.grad
-            b1 -= lr * b1.grad
-            w1.grad.zero_()
-            b1.grad.zero_()
+        with torch.no_grad():  # the grads exist after backward(): mypy cannot know it, a learner's loop asserts nothing
+            w1 -= lr * w1.grad  # type: ignore[operator]
+            b1 -= lr * b1.grad  # type: ignore[operator]
+            w1.grad.zero_()  # type: ignore[union-attr]
+            b1.grad.zero_()  # type: ignore[union-attr]
         if i % 25 == 0:
             loss.item()  # where the original prints the loss
     return w1.detach(), b1.detach()
@@ -56,23 +69,43 @@ def plain_loop(X: torch.Tensor, y: torch.Tensor, w: torch.Tensor, b: torch.Tenso
 
 def original_problem(repeats: int) -> dict[str, float]:
     """train(method=m) on the 40 points (149 updates, lr 0.001), over the plain loop."""
+    from helpers.data import original_data
+    from helpers.further.timing import ratios
+    from helpers.model import init_params
+    from helpers.training import METHODS, train
+
     X, y = original_data()
     w, b = init_params(0)
-    fns = {m: (lambda m=m: train(X, y, w, b, lr=0.001, num_updates=149, method=m)) for m in METHODS}
-    return ratios(fns, lambda: plain_loop(X, y, w, b), repeats)[0]
+    fns: dict[str, Callable[[], object]] = {
+        m: partial(train, X, y, w, b, lr=0.001, num_updates=149, method=m) for m in METHODS
+    }
+    return ratios(fns, partial(plain_loop, X, y, w, b), repeats)[0]
 
 
 def minibatch(n: int, repeats: int, seed: int = 1) -> float:
     """one epoch of minibatch SGD (batch 64): a DataLoader over a TensorDataset, over slices of the tensors."""
+    import torch
+
+    from helpers.data import noisy_data, uniform_x
+    from helpers.further.minibatch import minibatch_sgd
+    from helpers.further.timing import ratios
+    from helpers.model import init_params
+
     X = uniform_x(n, seed)
     _, y = noisy_data(0.05, seed, X=X)
     w, b = init_params(seed, dtype=torch.float64)
-    epoch = {k: (lambda k=k: minibatch_sgd(X, y, w, b, lr=0.1, batch_size=BATCH, seed=seed, loader=k)) for k in LOADERS}
-    return ratios({"dataloader": epoch["dataloader"]}, epoch["slices"], repeats)[0]["dataloader"]
+    epoch = partial(minibatch_sgd, X, y, w, b, lr=0.1, batch_size=BATCH, seed=seed)
+    slices, dataloader = (partial(epoch, loader=k) for k in ("slices", "dataloader"))
+    return ratios({"dataloader": dataloader}, slices, repeats)[0]["dataloader"]
 
 
 def run(quick: bool = False) -> dict:
     """every measurement of the table, as plain numbers."""
+    import torch
+
+    from helpers.further.scaling import scaling
+    from helpers.tools.bench_memory import peak_extras
+
     c = QUICK if quick else FULL
     return {
         "quick": quick, "threads": torch.get_num_threads(), "repeats": c["repeats"], "sizes": list(c["sizes"]),
@@ -95,6 +128,10 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     if args.threads < 0:
         parser.error(f"--threads must be >= 0, got {args.threads}")
+    import torch
+
+    from helpers.tools.bench_report import cpu_name, table
+
     before = torch.get_num_threads()
     if args.threads:
         torch.set_num_threads(args.threads)

@@ -1,4 +1,5 @@
-"""Peak extra memory of training, read from the RSS high-water mark of a fresh subprocess (Linux; elsewhere approximate).
+"""Peak extra memory of training, read from the RSS high-water mark of a fresh subprocess (Linux; elsewhere
+approximate).
 
     python -m helpers.tools.bench_memory --points 10000000 --method hand   # prints one JSON line
 
@@ -35,7 +36,10 @@ def _kib(field: str) -> int:
 
         peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
         return peak if sys.platform == "darwin" else peak * 1024  # macOS counts bytes, Linux KiB
-    return int(re.search(rf"^{field}:\s+(\d+) kB", STATUS.read_text(), re.M).group(1)) * 1024
+    found = re.search(rf"^{field}:\s+(\d+) kB", STATUS.read_text(), re.M)
+    if found is None:
+        raise RuntimeError(f"{STATUS} has no {field} line")
+    return int(found.group(1)) * 1024
 
 
 def _reset_peak() -> bool:

@@ -17,9 +17,10 @@ import time
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-import nbformat
+if TYPE_CHECKING:
+    import nbformat
 
 ROOT = Path(__file__).resolve().parents[2]  # helpers/tools/execute.py -> the repository
 NOTEBOOKS = ROOT / "notebooks"
@@ -188,11 +189,6 @@ def html_page(nb: nbformat.NotebookNode) -> str:
     return body
 
 
-def to_html(ipynb: Path, html: Path) -> Path:
-    """render an executed notebook as a standalone offline HTML page, written atomically."""
-    return write_atomic(html, html_page(nbformat.read(ipynb, as_version=4)))
-
-
 def execute(
     source: str | Path,
     out_dir: str | Path,
@@ -213,6 +209,7 @@ def execute(
     Raises ValueError (a path into notebooks/, or onto the source) and OutputError (the outputs cannot be
     written: a full disk, no permission), each in one line; a failing notebook is not an exception.
     """
+    import nbformat
     import papermill
 
     source, out_dir = Path(source).resolve(), Path(out_dir).resolve()
@@ -298,6 +295,7 @@ def _merge_streams(outputs: list) -> list:
 
 def refresh(path: str | Path, timeout: int = 600) -> None:
     """re-execute a committed notebook in place from a fresh kernel, keeping its sources and metadata clean."""
+    import nbformat
     from nbclient import NotebookClient
 
     path = Path(path)

@@ -1,9 +1,11 @@
 """Rerun a notebook with other parameters, or sweep a grid of them, on papermill's Python API.
 
     python -m helpers.tools.rerun notebooks/05_training.ipynb -p learning_rate 0.009 --out build/rerun
-    python -m helpers.tools.rerun notebooks/05_training.ipynb --sweep learning_rate=0.001,0.009 --sweep activation=relu,none
+    python -m helpers.tools.rerun notebooks/05_training.ipynb --sweep learning_rate=0.001,0.009 \\
+        --sweep activation=relu,none
 
 Parameters are checked against the notebook's `parameters` cell before any kernel starts (exit 2 if bad).
+What only a sweep needs (its progress bar, summary figure and table: matplotlib, torch) is imported by sweep().
 """
 
 from __future__ import annotations
@@ -24,10 +26,7 @@ from pathlib import Path
 from typing import Any, NoReturn
 
 import psutil  # a dependency of ipykernel's IPython
-from tqdm import tqdm
 
-from helpers.data import original_data
-from helpers.solve import spectrum
 from helpers.tools.execute import (
     BUILD,
     NOTEBOOKS,
@@ -41,7 +40,6 @@ from helpers.tools.execute import (
 )
 from helpers.tools.params import MAX_YAML, ParameterError, collect, folder_name
 from helpers.tools.results import has_results, read_results
-from helpers.tools.summary import summary_markdown, write_summary
 
 BAD_INPUT, FAILED, INTERRUPTED = 2, 1, 130  # exit statuses
 NO_RESULTS = "ok"  # the status of a run of a notebook that publishes no results
@@ -166,6 +164,14 @@ def sweep(source: Path, fixed: dict[str, Any], grid: dict[str, list[Any]], out: 
     the runs it took down with it, or that had not started, go on in a fresh pool. A run that cannot write
     its outputs (a full disk) stops the sweep: the runs under way finish, none start, the summary is written.
     """
+    # imported before the workers fork, so that they start with them: torch too, which read_results needs
+    from tqdm import tqdm
+
+    import helpers.results  # noqa: F401
+    from helpers.data import original_data
+    from helpers.solve import spectrum
+    from helpers.tools.summary import summary_markdown, write_summary
+
     combos = [dict(zip(grid, vs)) for vs in itertools.product(*grid.values())]
     tasks = [(i, source, out / folder_name(c), {**fixed, **c}) for i, c in enumerate(combos)]
     done: dict[int, dict[str, Any]] = {}

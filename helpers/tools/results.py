@@ -6,8 +6,10 @@ import json
 from pathlib import Path
 from typing import Any
 
-from helpers.results import KEYS, MIME, RESULTS_TAG, STATUSES
 from helpers.tools.params import short
+
+# the names of the results (helpers.results: KEYS, MIME, RESULTS_TAG, STATUSES) are imported where they are read,
+# after a command has checked its arguments: helpers.results imports torch
 
 
 def _failure(nb: Any) -> str | None:
@@ -25,6 +27,7 @@ def _failure(nb: Any) -> str | None:
 
 def _checked(results: dict[str, Any], where: str) -> dict[str, Any]:
     """results with the types read_results promises, or a ValueError naming where and the key."""
+    from helpers.results import STATUSES
 
     def number(key: str, optional: bool) -> None:
         v = results[key]
@@ -50,6 +53,8 @@ def _checked(results: dict[str, Any], where: str) -> dict[str, Any]:
 
 def has_results(nb: Any) -> bool:
     """whether a notebook (as nbformat reads it) has a cell tagged "results"."""
+    from helpers.results import RESULTS_TAG
+
     return any(RESULTS_TAG in c.get("metadata", {}).get("tags", []) for c in nb.get("cells", []))
 
 
@@ -63,6 +68,8 @@ def read_results(path: str | Path, nb: Any = None) -> dict[str, Any]:
     before it), or if a key is missing or of the wrong type.
     """
     import nbformat  # imported here: it costs a second at import, and only reading notebooks needs it
+
+    from helpers.results import KEYS, MIME, RESULTS_TAG
 
     if nb is None:
         try:

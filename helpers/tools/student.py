@@ -62,7 +62,7 @@ def answer_names(source: str) -> list[str]:
 def stub_source(solution: str, checkers: set[str]) -> str:
     """the student's version of one solution cell: a hint, a raise, then the solution's checker calls."""
     code, checkers = python_source(solution), checkers | _checker_names(solution)
-    kept = [ast.get_source_segment(code, s) for s in ast.parse(code).body if _is_checker(s, checkers)]
+    kept = [ast.get_source_segment(code, s) or ast.unparse(s) for s in ast.parse(code).body if _is_checker(s, checkers)]
     hints = [line.strip() for line in solution.splitlines() if line.strip().lower().startswith("# hint")]
     names = answer_names(solution)
     listed = " and ".join([", ".join(names[:-1]), names[-1]] if len(names) > 1 else names)
@@ -92,17 +92,6 @@ def student_copy(nb: nbformat.NotebookNode) -> nbformat.NotebookNode:
                 del cell.metadata["jupyter"]
     out.metadata.pop("widgets", None)
     nbformat.validate(out)
-    return out
-
-
-def restore(student: nbformat.NotebookNode, teacher: nbformat.NotebookNode) -> nbformat.NotebookNode:
-    """student with the teacher's solutions put back into its stubs (cells match one to one)."""
-    out = copy.deepcopy(student)
-    if len(out.cells) != len(teacher.cells):
-        raise ValueError(f"the copies differ in length: {len(out.cells)} cells vs {len(teacher.cells)}")
-    for cell, original in zip(out.cells, teacher.cells):
-        if STUB in cell.metadata.get("tags", []):
-            cell.source, cell.metadata = original.source, copy.deepcopy(original.metadata)
     return out
 
 
