@@ -3,10 +3,11 @@ the teacher's solutions put back.
 
 For every notebook, without a kernel: every cell but the stubs is the teacher's cell, unchanged (so up to its first
 stub the copy holds exactly the code nbval runs), each stub sits where a solution was, in a cell of the same kind,
-and raises NotImplementedError with its hint before anything else. A kernel then proves it for real: each copy,
-written as `make student` writes it, runs top to bottom; at each stub the NotImplementedError is checked, then
-the teacher's solution runs in its place, so the rest of the notebook runs on what the teacher's version
-computes. The copies share one kernel, reset between notebooks (nbval runs each from a fresh one).
+and raises NotImplementedError with its hint before anything else. Since every other cell is the teacher's, and
+nbval runs the teacher's notebook whole, that proves each copy runs to its first stub and, with the solutions put
+back, to the end, without executing the series a third time (nbval and the browser test execute it already). A
+kernel then shows it for real on one copy, 05_training.ipynb, written as `make student` writes it: it runs top to
+bottom; at each stub the NotImplementedError is checked, then the teacher's solution runs in its place.
 """
 
 from __future__ import annotations
@@ -23,7 +24,7 @@ from helpers.tools.student import SOLUTION, STUB, main, python_source, stub_sour
 
 NOTEBOOKS = Path(__file__).resolve().parent.parent / "notebooks"
 ALL = sorted(p.name for p in NOTEBOOKS.glob("[0-9][0-9]_*.ipynb"))
-RUN = ALL  # every copy is executed in a kernel, as a student would run it
+RUN = ["05_training.ipynb"]  # executed for real; every copy is proven equal to its teacher but for its stubs, above
 
 
 def _read(name: str) -> nbformat.NotebookNode:
