@@ -239,6 +239,8 @@ def execute(
                     progress_bar=False,
                     cwd=str(source.parent),
                     km=kernel,
+                    # written once at the end, or at the failing cell: saving after every cell costs ~1 s a run
+                    request_save_on_cell_execute=False,
                 )
         except OSError as e:
             if e.errno in WRITE_ERRNOS:  # papermill could not save the notebook: nothing of it can be trusted
