@@ -116,3 +116,25 @@ def test_colab_cell_is_guarded_and_comes_before_the_imports(name):
     assert 'if "google.colab" in sys.modules:' in code[0].source
     assert code[0].get("outputs") == [], "outside Colab it does nothing, so it prints nothing"
     assert "helpers" in code[1].source, "the helpers import comes right after it"
+
+
+@pytest.mark.parametrize("name", sorted(p.name for p in NOTEBOOKS.glob("[0-9][0-9]_*.ipynb")))
+def test_the_cell_after_the_parameters_checks_every_declared_parameter(name):
+    """a learner who types a bad value into the parameters cell is stopped by the next cell, with the message the
+    rerun CLI gives before a kernel starts (helpers.parameters, one declaration for both)."""
+    from helpers.parameters import PARAMETERS, check_parameters
+
+    nb = nbformat.read(NOTEBOOKS / name, as_version=4)
+    i = next(i for i, c in enumerate(nb.cells) if "parameters" in c.metadata.get("tags", []))
+    params, check = nb.cells[i].source, nb.cells[i + 1].source
+    stem = name.removesuffix(".ipynb")
+    assert f'check_parameters("{stem}"' in check
+    namespace: dict = {"check_parameters": check_parameters}
+    exec(params + "\n" + check, namespace)  # the defaults pass
+    assert set(PARAMETERS[stem]) <= set(namespace)
+    first = next(iter(PARAMETERS[stem]))  # now a value of the wrong type in the first declared parameter
+    with pytest.raises((TypeError, ValueError), match=f"^{first} must be "):
+        exec(params + f"\n{first} = 'oops'\n" + check, {"check_parameters": check_parameters})
+    if stem == "05_training":  # the example of the README's "What it survives"
+        with pytest.raises(ValueError, match=r"^num_epochs must be an int in \[1, 100001\], got -3$"):
+            exec(params + "\nnum_epochs = -3\n" + check, {"check_parameters": check_parameters})
