@@ -79,13 +79,60 @@ def for_the_page(nb: nbformat.NotebookNode, kind: str) -> nbformat.NotebookNode:
     return nb
 
 
+# bleach's sanitising of each highlighted code cell is most of a build's time, and a pure function of its text: the
+# site and the decks show the same cells, so each text is sanitised once per process (the pages stay byte-identical)
+_CLEANED: dict[str, str] = {}
+
+
+def _clean_html(element: str | bytes) -> str:
+    from nbconvert.filters import clean_html
+
+    key = element.decode() if isinstance(element, bytes) else str(element)
+    if key not in _CLEANED:
+        _CLEANED[key] = clean_html(key)
+    return _CLEANED[key]
+
+
+class _Highlight:
+    """nbconvert's highlight_code filter, remembered per text: the one nbconvert makes for each notebook (its
+    language_info's lexer), called once per cell source, lexer and magics language in this process."""
+
+    def __init__(self, exporter) -> None:
+        self.exporter, self.lexer = exporter, None
+        self.made: dict[str | None, object] = {}
+
+    def for_notebook(self, nb: nbformat.NotebookNode) -> None:
+        langinfo = nb.metadata.get("language_info", {})  # as HTMLExporter.from_notebook_node picks it
+        self.lexer = langinfo.get("pygments_lexer", langinfo.get("name", None))
+
+    def __call__(self, source: str, language: str | None = None, metadata: dict | None = None) -> str:
+        from nbconvert.filters import Highlight2HTML
+
+        magics = (metadata or {}).get("magics_language")
+        key = (self.lexer, language, magics, source)
+        if key not in _HIGHLIGHTED:
+            if self.lexer not in self.made:
+                self.made[self.lexer] = Highlight2HTML(pygments_lexer=self.lexer, parent=self.exporter)
+            _HIGHLIGHTED[key] = self.made[self.lexer](source, language, metadata)  # type: ignore[operator]
+        return _HIGHLIGHTED[key]
+
+
+_HIGHLIGHTED: dict[tuple, str] = {}
+
+
 def _exporter(kind: str):
     from nbconvert import HTMLExporter, SlidesExporter
 
     if kind == "html":
-        return HTMLExporter(template_name="lab", template_file="page.html.j2", extra_template_paths=[str(TEMPLATES)])
-    return SlidesExporter(template_name="reveal", template_file="slides.html.j2", extra_template_paths=[str(TEMPLATES)],
-                          reveal_url_prefix=f"{STATIC}/reveal.js", reveal_theme="white")  # fmt: skip
+        exporter = HTMLExporter(template_name="lab", template_file="page.html.j2",
+                                extra_template_paths=[str(TEMPLATES)])  # fmt: skip
+    else:
+        exporter = SlidesExporter(template_name="reveal", template_file="slides.html.j2",
+                                  extra_template_paths=[str(TEMPLATES)], reveal_url_prefix=f"{STATIC}/reveal.js",
+                                  reveal_theme="white")  # fmt: skip
+    exporter.register_filter("clean_html", _clean_html)
+    exporter.filters["highlight_code"] = _Highlight(exporter)  # from_notebook_node takes it from there
+    return exporter
 
 
 def index_page(entries: list[tuple[str, str]], heading: str) -> str:
@@ -116,6 +163,7 @@ def build(kind: str, out: Path, src: Path = NOTEBOOKS) -> list[Path]:
         return {"href": pages[j][0], "title": pages[j][1]} if 0 <= j < len(pages) else None
 
     for k, nb in enumerate(notebooks):
+        exporter.filters["highlight_code"].for_notebook(nb)
         links = {"index": {"href": "index.html", "title": "Contents"}, "previous": link(k - 1), "next": link(k + 1)}
         body, _ = exporter.from_notebook_node(nb, resources={"static": STATIC, "links": links})
         written.append(out / pages[k][0])
