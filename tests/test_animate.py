@@ -36,10 +36,13 @@ def run():
     return X, y, train(X, y, *init_params(0), lr=0.001, num_updates=149)
 
 
+FRAMES = 6  # enough to test the player and every frame; the notebook's animation has 18
+
+
 @pytest.fixture(scope="module")
 def html(run) -> Html:
     X, y, history = run
-    return offline_html(animate_training(X, y, history, max_frames=12, dpi=40))
+    return offline_html(animate_training(X, y, history, max_frames=FRAMES, dpi=40))
 
 
 def test_frame_updates_run_from_the_start_to_the_end_and_crowd_early():
@@ -62,7 +65,7 @@ def test_the_html_is_self_contained(html):
 def test_the_html_has_one_frame_per_update_drawn(run, html):
     _, _, history = run
     frames = FRAME.findall(html.html)
-    assert [int(i) for i, _ in frames] == list(range(len(frame_updates(history.updates, 12))))
+    assert [int(i) for i, _ in frames] == list(range(len(frame_updates(history.updates, FRAMES))))
     image = Image.open(io.BytesIO(base64.b64decode(frames[0][1].replace("\\/", "/"))))
     assert image.format == "PNG" and image.mode == "P"  # a palette PNG, for size
     assert image.size == (9 * 40, int(3.8 * 40))  # figsize (9, 3.8) inches at dpi 40
@@ -72,12 +75,12 @@ def test_the_html_has_one_frame_per_update_drawn(run, html):
 
 def test_the_html_is_the_same_on_every_build_and_follows_the_run(run, html):
     X, y, history = run
-    again = offline_html(animate_training(X, y, history, max_frames=12, dpi=40))
+    again = offline_html(animate_training(X, y, history, max_frames=FRAMES, dpi=40))
     assert again == html  # matplotlib's random element id became a hash of the content
     ids = set(re.findall(r"_anim_img(\w+)", html.html))
     assert len(ids) == 1 and re.fullmatch(r"[0-9a-f]{16}", next(iter(ids)))
     faster = train(X, y, *init_params(0), lr=0.009, num_updates=149, activation="none")
-    other = offline_html(animate_training(X, y, faster, activation="none", max_frames=12, dpi=40))
+    other = offline_html(animate_training(X, y, faster, activation="none", max_frames=FRAMES, dpi=40))
     assert other.html != html.html and set(re.findall(r"_anim_img(\w+)", other.html)).isdisjoint(ids)
 
 
