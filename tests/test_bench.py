@@ -19,6 +19,7 @@ import sys
 import pytest
 import torch
 
+import helpers.further.timing
 from helpers import init_params, original_data, train
 from helpers.further.scaling import UPDATES
 from helpers.further.timing import ratios
@@ -101,24 +102,44 @@ def test_ratios_time_the_baseline_right_before_each_function():
         ratios({"a": lambda: None}, lambda: None, 0)
 
 
-def _work() -> int:
-    return sum(range(20_000))  # a fixed amount of pure-Python work (~0.3 ms): the same on every call
+class _Clock:
+    """a stand-in for time.perf_counter that only the work below advances: timings without a machine's noise."""
+
+    def __init__(self) -> None:
+        self.now = 0.0
+
+    def __call__(self) -> float:
+        return self.now
+
+    def work(self, units: float = 1.0) -> None:
+        self.now += 1e-3 * units
 
 
-def test_ratios_are_a_function_over_its_baseline_not_the_other_way():
-    """ten times the baseline's work is about 10, the baseline against itself about 1, whatever the machine's speed:
-    each round times the pair back to back, so a busy moment slows both."""
-    r, base = ratios({"ten": lambda: [_work() for _ in range(10)], "itself": _work}, _work, repeats=5)
-    assert r["ten"] > 3, r  # about 10; inverted, 0.1
-    assert 1 / 3 < r["itself"] < 3, r  # about 1: the same function on both sides
-    assert r["ten"] > 3 * r["itself"], r
-    assert base > 0
+@pytest.fixture
+def clock(monkeypatch) -> _Clock:
+    c = _Clock()
+    monkeypatch.setattr(helpers.further.timing.time, "perf_counter", c)
+    return c
 
 
-def test_ratios_time_each_call_over_inner_calls():
-    # inner repeats a call within one timing and divides by it: the ratio stays about the same
-    r, _ = ratios({"ten": lambda: [_work() for _ in range(10)]}, _work, repeats=3, inner=3)
-    assert r["ten"] > 3, r
+def test_ratios_are_a_function_over_its_baseline_not_the_other_way(clock):
+    """ten times the baseline's work is 10, the baseline against itself 1: inverted, they would be 0.1 and 1."""
+    r, base = ratios({"ten": lambda: clock.work(10), "itself": clock.work}, clock.work, repeats=5)
+    assert r == pytest.approx({"ten": 10.0, "itself": 1.0}, rel=1e-9)
+    assert base == pytest.approx(1e-3, rel=1e-9)  # the baseline's seconds, not a ratio
+
+
+def test_ratios_time_each_call_over_inner_calls(clock):
+    # inner repeats a call within one timing and divides by it: the ratio and the baseline's seconds stay the same
+    r, base = ratios({"ten": lambda: clock.work(10)}, clock.work, repeats=3, inner=3)
+    assert r == pytest.approx({"ten": 10.0}, rel=1e-9) and base == pytest.approx(1e-3, rel=1e-9)
+
+
+def test_ratios_take_the_median_round(clock):
+    """a round slowed by something else (here: one baseline 100 times slower) moves the median by nothing."""
+    slow = iter([100, 1, 1, 1, 1])
+    r, _ = ratios({"ten": lambda: clock.work(10)}, lambda: clock.work(next(slow)), repeats=5)
+    assert r == pytest.approx({"ten": 10.0}, rel=1e-9)
 
 
 def test_the_table_prints_what_was_measured_where_it_belongs():
