@@ -56,11 +56,10 @@ STEPS = {"autograd": _autograd_step, "hand": _hand_step, "blocked": blocked_step
 
 def _limit_text(X: torch.Tensor, loss: str) -> str:
     try:
-        return f"for this data and the {loss} loss, gradient descent is stable only for lr < 2/lambda_max = " + (
-            f"{spectrum(X, loss).stability_limit:.5g}"
-        )
+        limit = spectrum(X, loss).stability_limit
     except ValueError as e:  # x too large, or too ill-conditioned, for its Hessian
         return f"for this data and the {loss} loss, 2/lambda_max cannot be computed ({e})"
+    return f"for this data and the {loss} loss, gradient descent is stable only for lr < 2/lambda_max = {limit:.5g}"
 
 
 def train(X: torch.Tensor, y: torch.Tensor, w: torch.Tensor, b: torch.Tensor, *, lr: float, num_updates: int,
