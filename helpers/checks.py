@@ -7,9 +7,8 @@ import numbers
 
 import torch
 
-from helpers.parameters import MAX_SEED  # torch.Generator.manual_seed takes 0 .. 2**64 - 1
-
 ACTIVATIONS = ("relu", "none")
+MAX_SEED = 2**64 - 1  # torch.Generator.manual_seed takes 0 .. 2**64 - 1
 LOSSES = ("sum", "mean")
 
 

@@ -27,14 +27,16 @@ class Gradients(NamedTuple):
     b: torch.Tensor
 
 
-def hand_grad(X: torch.Tensor, y: torch.Tensor, w: torch.Tensor, b: torch.Tensor, loss: str,
-              activation: str) -> Gradients:  # fmt: skip
-    """the formulas above, without checks (w and b in X's dtype): grad's body, and train(method="hand")'s."""
+def loss_and_hand_grad(X: torch.Tensor, y: torch.Tensor, w: torch.Tensor, b: torch.Tensor, loss: str,
+                       activation: str) -> tuple[torch.Tensor, Gradients]:  # fmt: skip
+    """the loss and the formulas above from one forward pass, without checks (w and b in X's dtype): grad's body,
+    and each update of train(method="hand")."""
     s = 2.0 if loss == "sum" else 2.0 / X.shape[0]  # dL/dy_hat_i = s r_i
     r = forward(X, w, b, activation) - y  # (n, 1) residuals r_i = y_hat_i - y_i
     z = X.mm(w)  # (n, 1) pre-activations z_i = x_i w
     m = (z >= 0).to(X.dtype) if activation == "relu" else torch.ones_like(z)  # the mask m_i: 1 where clamp passes
-    return Gradients(w=s * (r * X * m).sum().reshape(1, 1), b=s * r.sum().reshape(1, 1))
+    value = r.pow(2).sum() if loss == "sum" else r.pow(2).mean()  # the loss itself: sum or mean of r_i^2
+    return value, Gradients(w=s * (r * X * m).sum().reshape(1, 1), b=s * r.sum().reshape(1, 1))
 
 
 def grad(X: torch.Tensor, y: torch.Tensor, w: torch.Tensor, b: torch.Tensor, loss: str = "sum",
@@ -44,7 +46,7 @@ def grad(X: torch.Tensor, y: torch.Tensor, w: torch.Tensor, b: torch.Tensor, los
     No graph is recorded: inputs that require grad are used detached.
     """
     X, y, w, b = check_grad_args(X, y, w, b, loss, activation)  # detached; w and b in X's dtype
-    return hand_grad(X, y, w, b, loss, activation)
+    return loss_and_hand_grad(X, y, w, b, loss, activation)[1]
 
 
 def autograd_grad(X: torch.Tensor, y: torch.Tensor, w: torch.Tensor, b: torch.Tensor, loss: str = "sum",

@@ -12,11 +12,13 @@ cell and a teacher who reruns with `-p` get the same one-line message.
 from __future__ import annotations
 
 import math
+import reprlib
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
-MAX_SEED = 2**64 - 1  # torch.Generator.manual_seed takes 0 .. 2**64 - 1
+from helpers.checks import ACTIVATIONS, MAX_SEED
+
 MAX_UPDATES = 100_000  # about 4 s of the hand-written loop on the 40 points; the histories stay a few MB
 
 
@@ -47,7 +49,7 @@ LR = _positive()
 UPDATES = _int(1, MAX_UPDATES)
 EPOCHS = _int(1, MAX_UPDATES + 1)  # the original's loop makes num_epochs - 1 updates
 SIGMA = _positive(10.0)  # noise > 0: 01 and 10 are about noise, and 10 divides by sigma^2
-ACTIVATION = Parameter(str, lambda v: v in ("relu", "none"), "'relu' or 'none'")
+ACTIVATION = Parameter(str, lambda v: v in ACTIVATIONS, " or ".join(map(repr, ACTIVATIONS)))
 
 # notebook (its file name without .ipynb) -> its parameters, in the order of its parameters cell
 PARAMETERS: dict[str, dict[str, Parameter]] = {
@@ -114,8 +116,17 @@ RULES: dict[str, Callable[[Mapping[str, Any]], str | None]] = {
 }
 
 
-def _a(noun: str) -> str:
+def article(noun: str) -> str:
+    """ "a float", "an int": a type's name as a message says it."""
     return f"{'an' if noun[0] in 'aeiou' else 'a'} {noun}"
+
+
+def short(value: Any, width: int = 80) -> str:
+    """repr of value for a message, at most width characters, never building the repr of a huge structure."""
+    shorter = reprlib.Repr()
+    shorter.maxlevel, shorter.maxstring, shorter.maxother, shorter.maxlong = 3, width, width, width
+    text = shorter.repr(value)
+    return text if len(text) <= width else text[: width - 3] + "..."
 
 
 def check_value(notebook: str, name: str, value: Any) -> Any:
@@ -129,10 +140,10 @@ def check_value(notebook: str, name: str, value: Any) -> Any:
     if spec.kind is float and type(value) is int:
         value = float(value)
     if type(value) is not spec.kind:
-        raise TypeError(f"{name} must be {_a(spec.kind.__name__)} ({spec.expected}), got {value!r} "
-                        f"({_a(type(value).__name__)})")  # fmt: skip
+        raise TypeError(f"{name} must be {article(spec.kind.__name__)} ({spec.expected}), got {short(value)} "
+                        f"({article(type(value).__name__)})")  # fmt: skip
     if not spec.ok(value):
-        raise ValueError(f"{name} must be {spec.expected}, got {value!r}")
+        raise ValueError(f"{name} must be {spec.expected}, got {short(value)}")
     return value
 
 

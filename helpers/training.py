@@ -16,7 +16,7 @@ import torch
 from helpers.checks import check_data, check_param, check_training
 from helpers.further.blocked import blocked_step
 from helpers.further.suffstats import stats_step
-from helpers.gradients import hand_grad
+from helpers.gradients import loss_and_hand_grad
 from helpers.losses import squared_error
 from helpers.model import forward, relu_is_dead
 from helpers.results import History
@@ -45,8 +45,8 @@ def _autograd_step(X: torch.Tensor, y: torch.Tensor, loss: str, activation: str)
 
 def _hand_step(X: torch.Tensor, y: torch.Tensor, loss: str, activation: str) -> Step:
     def step(w: torch.Tensor, b: torch.Tensor) -> tuple[float, torch.Tensor, torch.Tensor]:
-        g = hand_grad(X, y, w.to(X.dtype), b.to(X.dtype), loss, activation)  # 04's formulas
-        return squared_error(forward(X, w, b, activation), y, loss).item(), g.w, g.b
+        value, g = loss_and_hand_grad(X, y, w.to(X.dtype), b.to(X.dtype), loss, activation)  # 04's formulas
+        return value.item(), g.w, g.b
 
     return step
 

@@ -45,6 +45,23 @@ def kernel():
 
 
 @pytest.fixture
+def no_kernel(monkeypatch, tmp_path):
+    """helpers.tools.rerun.execute replaced by one that leaves a mark (in a file: a forked worker's list would be
+    lost) and raises a plain exception (never pytest.fail, whose BaseException would kill a pool worker); the test
+    asserts in its own process that no mark was left, i.e. that nothing started a kernel."""
+    import helpers.tools.rerun
+
+    mark = tmp_path / "a-kernel-was-started"
+
+    def started(*args, **kwargs):
+        mark.touch()
+        raise RuntimeError("a kernel was started")
+
+    monkeypatch.setattr(helpers.tools.rerun, "execute", started)
+    return mark
+
+
+@pytest.fixture
 def data():
     """the original X, y: (40, 1) float64 each, built fresh for every test."""
     from helpers import original_data

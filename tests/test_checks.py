@@ -387,8 +387,7 @@ def test_api_bad_inputs_get_one_line_naming_the_argument(case):
 
 
 def test_check_seed_takes_the_whole_range_of_manual_seed():
-    from helpers.checks import check_seed
-    from helpers.parameters import MAX_SEED
+    from helpers.checks import MAX_SEED, check_seed
 
     assert MAX_SEED == 2**64 - 1 and check_seed(0) == 0 and check_seed(MAX_SEED) == MAX_SEED
     assert check_seed(np.uint64(2**64 - 1)) == 2**64 - 1

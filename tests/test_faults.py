@@ -120,19 +120,6 @@ def _rows(path: Path) -> list[dict[str, str]]:
         return list(csv.DictReader(f))
 
 
-@pytest.fixture
-def no_kernel(monkeypatch, tmp_path):
-    """execute patched to leave a mark (in a file: a forked worker's list would be lost) and fail."""
-    mark = tmp_path / "a-kernel-was-started"
-
-    def started(*args, **kwargs):
-        mark.touch()
-        raise RuntimeError("a kernel was started")
-
-    monkeypatch.setattr(helpers.tools.rerun, "execute", started)
-    return mark
-
-
 def _refused(capsys, argv: list[str]) -> str:
     """main(argv) must exit 2 with one line on stderr; returns that line."""
     with pytest.raises(SystemExit) as e:

@@ -13,7 +13,8 @@ import pytest
 from nbformat.v4 import new_code_cell, new_notebook
 from papermill.cli import _resolve_type
 
-from helpers.parameters import MAX_SEED, MAX_UPDATES
+from helpers.checks import MAX_SEED
+from helpers.parameters import MAX_UPDATES
 from helpers.tools.params import (
     UNKNOWN,
     ParameterError,

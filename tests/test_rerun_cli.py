@@ -53,20 +53,6 @@ def _deadline(seconds: float = 120):
         faulthandler.cancel_dump_traceback_later()
 
 
-@pytest.fixture
-def no_kernel(monkeypatch, tmp_path):
-    """helpers.tools.rerun.execute replaced by one that leaves a mark and raises a plain exception (never pytest.fail,
-    whose BaseException would kill a pool worker); the test asserts in its own process that no mark was left."""
-    mark = tmp_path / "a-kernel-was-started"
-
-    def started(*args, **kwargs):
-        mark.touch()
-        raise RuntimeError("a kernel was started")
-
-    monkeypatch.setattr(helpers.tools.rerun, "execute", started)
-    return mark
-
-
 def _cli(*args, env=None, **kwargs):
     return subprocess.run(
         [sys.executable, "-m", "helpers.tools.rerun", *map(str, args)],

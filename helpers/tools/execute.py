@@ -57,7 +57,7 @@ WRITE_ERRNOS = {
     errno.EISDIR,
     errno.EEXIST,
 }
-_UMASK = os.umask(0o022)
+_UMASK = os.umask(0o022)  # the process umask: reading it means setting it, so it is put back at once
 os.umask(_UMASK)
 
 

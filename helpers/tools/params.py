@@ -19,24 +19,16 @@ import itertools
 import logging
 import logging.handlers
 import re
-import reprlib
 from collections.abc import Iterable, Sequence
 from pathlib import Path
 from typing import Any
 
 from helpers import parameters as declared
+from helpers.parameters import article, short
 
 UNKNOWN = object()  # a default that is not a Python literal: any value is accepted
 MAX_YAML = 64 * 1024  # bytes of YAML per -y or -f: parameters are a few lines
 SCALARS = (bool, int, float, str, type(None))
-
-
-def short(value: Any, width: int = 80) -> str:
-    """repr of value for a message, at most width characters, never building the repr of a huge structure."""
-    shorter = reprlib.Repr()
-    shorter.maxlevel, shorter.maxstring, shorter.maxother, shorter.maxlong = 3, width, width, width
-    text = shorter.repr(value)
-    return text if len(text) <= width else text[: width - 3] + "..."
 
 
 class ParameterError(ValueError):
@@ -132,10 +124,6 @@ def _literal(text: str) -> Any:
         return UNKNOWN
 
 
-def _a(noun: str) -> str:
-    return f"{'an' if noun[0] in 'aeiou' else 'a'} {noun}"
-
-
 def _hint(value: Any) -> str:
     if isinstance(value, str) and not isinstance(parse_value(value), str):
         return "; -r and YAML keep it a string (use -p; in YAML write 1.0e-3, not 1e-3)"
@@ -155,24 +143,19 @@ def check(name: str, value: Any, known: dict[str, Any], notebook: str, unread: S
         raise ParameterError(f"unknown parameter {short(name)} for {notebook}; known: {names}{note}")
     spec = declared.PARAMETERS.get(Path(notebook).stem, {}).get(name)
     if spec is not None:
-        if not isinstance(value, SCALARS):
-            raise ParameterError(
-                f"{name} must be {_a(spec.kind.__name__)} ({spec.expected}), got {short(value)} "
-                f"({_a(type(value).__name__)})"
-            )
         try:
             return declared.check_value(Path(notebook).stem, name, value)
-        except (TypeError, ValueError) as e:
-            raise ParameterError(short(str(e), 200)[1:-1] + _hint(value)) from None
+        except (TypeError, ValueError) as e:  # one line, every value in it shortened
+            raise ParameterError(f"{e}{_hint(value)}") from None
     default = known[name]
     if default is not UNKNOWN and default is not None:
         want = type(default)
         if want is float and type(value) is int:
             value = float(value)
         if type(value) is not want:
-            got = _a(type(value).__name__)
+            got = article(type(value).__name__)
             raise ParameterError(
-                f"{name} must be {_a(want.__name__)} like its default {short(default)}, "
+                f"{name} must be {article(want.__name__)} like its default {short(default)}, "
                 f"got {short(value)} ({got}){_hint(value)}"
             )
     return value
