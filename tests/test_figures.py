@@ -17,6 +17,7 @@ learner's stderr (overflow in an axis, a log axis of a zero) fails.
 from __future__ import annotations
 
 import math
+import re
 import warnings
 from pathlib import Path
 
@@ -169,7 +170,7 @@ def test_plot_data_scatters_exactly_the_points_in_order(xy):
     (points,) = ax.collections
     assert np.array_equal(points.get_offsets(), np.column_stack(xy))
     assert ax.get_xlabel() == "x (raw value / 100)" and ax.get_ylabel() == "y" and ax.get_title() == "some points"
-    assert legend_texts(ax.get_legend()) == ["Original Data"]
+    assert legend_texts(ax.get_legend()) == ["original data"]
     assert ax.get_lines() == []
 
 
@@ -182,7 +183,7 @@ def test_plot_fit_draws_the_data_the_models_line_and_the_truth(xy, activation, w
     (ax,) = fig.axes
     (points,) = ax.collections
     assert np.array_equal(points.get_offsets(), np.column_stack(xy))
-    fit = line(ax, "Fitted Line").get_xydata()
+    fit = line(ax, "fitted line").get_xydata()
     assert fit[0, 0] == pytest.approx(x.min(), abs=EXACT) and fit[-1, 0] == pytest.approx(x.max(), abs=EXACT)
     assert np.all(np.diff(fit[:, 0]) > 0) and len(fit) == 200
     z = fit[:, 0] * w
@@ -191,13 +192,29 @@ def test_plot_fit_draws_the_data_the_models_line_and_the_truth(xy, activation, w
     truth = line(ax, "true line").get_xydata()
     assert np.max(np.abs(truth[:, 1] - (TRUE_W * truth[:, 0] + TRUE_B))) <= EXACT
     assert legend_texts(ax.get_legend()) == [
-        "Original Data",
-        f"Fitted Line: w = {w:.4f}, b = {b:.4f}",
+        "original data",
+        f"fitted line: w = {w:.4f}, b = {b:.4f}",
         "true line 0.175 x + 0.4",
     ]
     assert (ax.get_xlabel(), ax.get_ylabel(), ax.get_title()) == ("x", "y", "fit")
     assert list(ax.texts) == []  # the line is in view: no note
     assert not plot_fit(X, y, wt, bt, show_truth=False).axes[0].get_legend_handles_labels()[1][-1].startswith("true")
+
+
+def test_plot_fit_draws_its_lines_above_small_light_markers():
+    """the original's markers (s = 150, alpha 0.6, drawn over the lines) hid the fitted line that ran through them."""
+    X, y = helpers.original_data()
+    h = train(X, y, *init_params(0), lr=0.001, num_updates=149)  # 05's run: its line runs through every point
+    (ax,) = render(plot_fit(X, y, h.w, h.b)).axes
+    (points,) = ax.collections
+    (fit,) = [ln for ln in ax.get_lines() if ln.get_label().lower().startswith("fitted line")]  # any case
+    truth = line(ax, "true line")
+    assert points.get_zorder() < fit.get_zorder() < truth.get_zorder()  # data, then the fit, then the thin truth
+    assert np.all(points.get_sizes() <= 40) and points.get_alpha() <= 0.5  # markers: area in points², opacity
+    diameter = 2 * math.sqrt(float(points.get_sizes().max()) / math.pi)  # points
+    assert fit.get_linewidth() >= diameter / 4 and truth.get_linestyle() == "--"  # the line is no hairline
+    (ax,) = render(plot_fit(X, y, h.w, h.b, marker_size=150, marker_alpha=0.6)).axes  # the original's look, asked for
+    assert ax.collections[0].get_sizes()[0] == 150 and ax.collections[0].get_alpha() == 0.6
 
 
 def diverged_history(w: float, b: float, losses=(22.6, 1.2e5, 7.8e8, 1e300)) -> History:
@@ -245,7 +262,7 @@ def test_plot_fit_of_a_diverged_run_keeps_the_data_in_view_and_clips_the_line(xy
     assert ax.get_ylim() == pytest.approx((t.min() - 0.3 * span, t.max() + 0.3 * span), abs=EXACT)  # from the data
     lo_x, hi_x = ax.get_xlim()
     assert lo_x <= x.min() and hi_x >= x.max() and hi_x - lo_x < 2 * (x.max() - x.min())
-    drawn = line(ax, "Fitted Line").get_xydata()
+    drawn = line(ax, "fitted line").get_xydata()
     drawn = drawn[np.isfinite(drawn).all(axis=1)]
     if len(drawn):  # every point drawn lies on the line, within the data's x and the window
         z = drawn[:, 0] * w
@@ -266,7 +283,7 @@ def test_plot_fit_clips_a_steep_line_to_the_part_that_crosses_the_window(xy):
     fig = render(
         plot_fit(X, y, torch.tensor([[4.0]], dtype=torch.float64), torch.tensor([[-5.0]], dtype=torch.float64))
     )
-    drawn = line(fig.axes[0], "Fitted Line").get_xydata()
+    drawn = line(fig.axes[0], "fitted line").get_xydata()
     lo, hi = fig.axes[0].get_ylim()
     assert drawn[0] == pytest.approx(((lo + 5) / 4, lo), abs=1e-12) and drawn[-1] == pytest.approx(((hi + 5) / 4, hi))
     assert lo == pytest.approx(t.min() - 0.3 * (t.max() - t.min()), abs=EXACT)
@@ -371,7 +388,7 @@ def test_plot_contours_draws_the_loss_the_minimum_and_the_paths(xy, run):
     assert cs.zmax == pytest.approx(float(L.max()))
     check_contours_on_the_loss(cs, x, t, True, window, 121)
     w_star, b_star = np.polyfit(x, t, 1)
-    assert line(ax, "closed-form minimum").get_xydata() == pytest.approx(np.array([[w_star, b_star]]), abs=1e-9)
+    assert line(ax, r"minimum $\theta^\star$").get_xydata() == pytest.approx(np.array([[w_star, b_star]]), abs=1e-9)
     path = line(ax, "lr 0.001").get_xydata()
     assert np.array_equal(path, np.column_stack([h.w_path, h.b_path]))  # in order: start first
     assert np.array_equal(line(ax, "first 30").get_xydata(), np.column_stack(short))
@@ -382,7 +399,7 @@ def test_plot_contours_draws_the_loss_the_minimum_and_the_paths(xy, run):
     assert (ax.get_xlim(), ax.get_ylim()) == window
     assert (ax.get_xlabel(), ax.get_ylabel(), ax.get_title()) == ("w", "b", "C")
     assert legend_texts(fig.legends[0]) == [
-        "closed-form minimum",
+        r"minimum $\theta^\star$",
         "lr 0.001",
         "first 30",
         "start",
@@ -398,13 +415,45 @@ def test_plot_contours_eigenvector_axes_run_through_the_minimum_along_the_hessia
     A = np.column_stack([x, np.ones_like(x)])
     lam, V = np.linalg.eigh(2 * A.T @ A)
     w_star, b_star = np.polyfit(x, t, 1)
-    for k, name in enumerate(("λmin", "λmax")):
+    for k, name in enumerate((r"$\lambda_{\min}$", r"$\lambda_{\max}$")):
         seg = line(ax, f"eigenvector of {name}").get_xydata()
         assert seg.mean(axis=0) == pytest.approx([w_star, b_star], abs=1e-9)  # centred on the minimum
         d = (seg[1] - seg[0]) / np.linalg.norm(seg[1] - seg[0])
         assert abs(abs(d @ V[:, k]) - 1) <= 1e-9  # along the eigenvector, either way
         assert f"= {lam[k]:.4g}" in line(ax, f"eigenvector of {name}").get_label()
     assert ax.get_aspect() == 1.0
+
+
+def test_plot_contours_keeps_every_path_and_the_minimum_visible(xy):
+    """06's two runs: the fast path's zigzag must not cover the slow path, nor an end square the minimum's star."""
+    X, y = helpers.original_data()
+    w0, b0 = init_params(0)
+    slow = train(X, y, w0, b0, lr=0.001, num_updates=149)
+    fast = train(X, y, w0, b0, lr=0.009, num_updates=149, activation="none")
+    paths = {"slow": (slow.w_path, slow.b_path), "fast": (fast.w_path, fast.b_path)}
+    for window in (((-0.3, 0.7), (0.0, 1.0)), ((0.155, 0.195), (0.38, 0.42))):  # 06's two views
+        fig = render(plot_contours(X, y, paths=paths, w_range=window[0], b_range=window[1], eigenvectors=True))
+        ax = fig.axes[0]
+        star, first, second = line(ax, r"minimum $\theta^\star$"), line(ax, "slow"), line(ax, "fast")
+        ends = [ln for ln in ax.get_lines() if ln.get_marker() == "s" and len(ln.get_xydata())]
+        starts = [ln for ln in ax.get_lines() if ln.get_marker() == "o" and len(ln.get_xydata())]
+        assert len(ends) == len(starts) == 2
+        others = [ln for ln in ax.get_lines() if ln is not star]
+        assert star.get_zorder() > max(ln.get_zorder() for ln in others)  # nothing is drawn over the star
+        assert all(ln.get_markerfacecolor() == "none" for ln in ends)  # hollow: what lies under an end shows
+        assert all(ln.get_markersize() < star.get_markersize() / 2 for ln in ends)
+        assert first.get_zorder() > second.get_zorder()  # the first path on top of the zigzag that crosses it
+        assert min(ln.get_zorder() for ln in ends + starts) > first.get_zorder()
+        styles = [ln.get_linestyle() for ln in (first, second)]
+        assert styles == ["-", "--"]  # told apart by style, not only by colour
+        axes_styles = {
+            line(ax, f"eigenvector of {n}").get_linestyle() for n in (r"$\lambda_{\min}$", r"$\lambda_{\max}$")
+        }
+        assert axes_styles == {":"} and axes_styles.isdisjoint(styles)
+    fig = render(plot_contours(X, y, paths=paths, linestyles=[":", "-"]))
+    assert [line(fig.axes[0], name).get_linestyle() for name in paths] == [":", "-"]
+    with pytest.raises(ValueError, match="linestyles must hold"):
+        plot_contours(X, y, paths=paths, linestyles=[])
 
 
 def test_plot_step_draws_the_loss_along_the_negative_gradient(xy):
@@ -427,7 +476,7 @@ def test_plot_step_draws_the_loss_along_the_negative_gradient(xy):
     assert step == pytest.approx(np.array([[lr, loss_at(x, t, w0 - lr * gw, b0 - lr * gb)]]), rel=1e-6)
     assert line(ax, "what the tangent predicted").get_xydata()[0, 0] == lr
     assert ax.get_xlim() == (0, pytest.approx(10 * lr))
-    assert (ax.get_xlabel(), ax.get_ylabel()) == ("step size η", "sum loss")
+    assert (ax.get_xlabel(), ax.get_ylabel()) == (r"step size $\eta$", "sum loss")
 
 
 # --------------------------------------------------------------------------------------------------- surfaces.py
@@ -446,12 +495,15 @@ def test_plot_rate_vs_lr_draws_rho_for_each_spectrum_and_marks_its_limit():
     assert limits == pytest.approx(sorted(2 / sp.lam_max for sp in spectra.values()), rel=EXACT)
     notes = {a.get_text(): a.xy for a in ax.texts}
     for sp in spectra.values():
-        assert notes[f"2/λmax = {2 / sp.lam_max:.4g}"][0] == pytest.approx(2 / sp.lam_max)
-    assert line(ax, "lr = 0.001").get_xdata()[0] == 0.001
+        assert notes[rf"$2/\lambda_{{\max}}$ = {2 / sp.lam_max:.4g}"][0] == pytest.approx(2 / sp.lam_max)
+    assert line(ax, r"$\eta$ = 0.001").get_xdata()[0] == 0.001
     assert ax.get_xscale() == "log" and ax.get_yscale() == "linear"
     assert ax.get_xlim() == pytest.approx((1e-6, 1.0)) and ax.get_ylim() == (0.0, 1.6)
-    assert ax.get_title() == "R" and ax.get_ylabel() == "ρ = max |1 − ηλ|"
-    assert legend_texts(ax.get_legend()) == ["ρ > 1: the error grows", "raw x", "x / 100", "lr = 0.001"]
+    assert ax.get_title() == "R" and ax.get_ylabel() == r"$\rho = \max_k\, |1 - \eta \lambda_k|$"
+    assert ax.get_xlabel() == r"learning rate $\eta$ (log scale)"
+    assert legend_texts(ax.get_legend()) == [r"$\rho > 1$: the error grows", "raw x", "x / 100", r"$\eta$ = 0.001"]
+    fig = render(plot_rate_vs_lr(spectra, mark_lr=0.009, mark_label="fastest rate"))
+    assert line(fig.axes[0], "fastest rate").get_xdata()[0] == 0.009
 
 
 def test_plot_relu_vs_linear_draws_both_models_for_each_case(xy):
@@ -470,7 +522,7 @@ def test_plot_relu_vs_linear_draws_both_models_for_each_case(xy):
         (shade,) = ax.patches
         assert shade.get_x() == -1.0 and shade.get_width() == pytest.approx(1.0)  # x < 0, where the ReLU is flat
         assert ax.get_title() == f"w = {w:.4f}, b = {b:.4f}" and ax.get_xlim() == (-1.0, 2.0)
-    assert fig.axes[0].get_ylabel() == "y_hat"
+    assert fig.axes[0].get_ylabel() == r"$\hat y$"
     assert legend_texts(fig.axes[0].get_legend()) == ["x < 0: no data here", "data", "linear: x w + b", "relu(x w) + b"]
 
 
@@ -487,11 +539,11 @@ def test_plot_contours_by_activation_shares_levels_over_both_surfaces(xy):
         assert np.allclose(cs.levels, levels, rtol=EXACT, atol=0)
         assert cs.zmax == pytest.approx(float(L.max()))
         check_contours_on_the_loss(cs, x, t, relu, window, 101)
-        assert line(ax, "closed-form minimum").get_xydata() == pytest.approx(np.array([np.polyfit(x, t, 1)]))
+        assert line(ax, r"minimum $\theta^\star$").get_xydata() == pytest.approx(np.array([np.polyfit(x, t, 1)]))
         assert np.array_equal(line(ax, "start").get_xydata(), [[0.3, 0.1]])
         assert (ax.get_xlim(), ax.get_ylim()) == window
-    assert relu_ax.get_title() == "sum loss of y_hat = relu(x w) + b"
-    assert lin_ax.get_title() == "sum loss of y_hat = x w + b"
+    assert relu_ax.get_title() == r"Sum loss of $\hat y$ = relu(x w) + b"
+    assert lin_ax.get_title() == r"Sum loss of $\hat y$ = x w + b"
     floor = line(relu_ax, "flat valley floor").get_xydata()
     assert np.allclose(floor, [[-0.5, t.mean()], [0.0, t.mean()]], atol=EXACT)
     assert [ln.get_label() for ln in lin_ax.get_lines()].count("flat valley floor") == 0
@@ -524,6 +576,9 @@ def test_plot_training_frames_draws_the_line_and_the_point_of_each_chosen_update
     check_contours_on_the_loss(contour_set(ax_path), x, t, True, ((-0.3, 0.7), (0.0, 1.0)), 81)
     assert (ax_path.get_xlim(), ax_path.get_ylim()) == ((-0.3, 0.7), (0.0, 1.0))
     assert line(ax_path, "minimum").get_xydata() == pytest.approx(np.array([np.polyfit(x, t, 1)]))
+    assert ax_fit.get_title() == r"The line after some of the 149 updates ($\eta$ = 0.001)"
+    star = line(ax_path, "minimum")  # the last update's mark lies on the minimum: the star is drawn above it
+    assert star.get_zorder() > max(ln.get_zorder() for ln in ax_path.get_lines() if ln is not star)
 
 
 def test_every_animation_frame_draws_its_update(xy, run):
@@ -544,15 +599,60 @@ def test_every_animation_frame_draws_its_update(xy, run):
         check_fit_line(fit_line.get_xydata(), x, h.w_path[u], h.b_path[u])
         assert np.array_equal(path.get_xydata(), np.column_stack([h.w_path[: u + 1], h.b_path[: u + 1]]))
         assert np.array_equal(point.get_xydata(), [[h.w_path[u], h.b_path[u]]])
-        assert ax_fit.get_title() == f"update {u:3d} of 149: w = {h.w_path[u]:.4f}, b = {h.b_path[u]:.4f}"
+        assert ax_fit.get_title() == f"Update {u:3d} of 149: w = {h.w_path[u]:.4f}, b = {h.b_path[u]:.4f}"
         loss = h.losses[u] if u < h.updates else h.final_loss
-        assert ax_path.get_title() == f"loss {loss:.3e} (lr = 0.001)"
+        assert ax_path.get_title() == rf"Loss {loss:.3e} ($\eta$ = 0.001)"
     # the window holds the whole path and the minimum
     (w_lo, w_hi), (b_lo, b_hi) = ax_path.get_xlim(), ax_path.get_ylim()
     assert w_lo < min(h.w_path) and max(h.w_path) < w_hi and b_lo < min(h.b_path) and max(h.b_path) < b_hi
 
 
 # ------------------------------------------------------------------------------------------------------ panel.py
+
+
+def check_step_arrow(ax, step, min_arrow: float) -> None:
+    """the arrow starts at (w, b) and points along the step; it is the step itself, or, where the step is shorter
+    than min_arrow of the axes, the step stretched to min_arrow, the factor in its label and the landing marked."""
+    (arrow,) = [c for c in ax.collections if isinstance(c, Quiver)]
+    assert np.array_equal(arrow.get_offsets(), [[step.w, step.b]])  # from (w, b) now
+    assert arrow.scale == 1 and arrow.scale_units == "xy" and arrow.angles == "xy"  # drawn in data units
+    dw, db = step.w_next - step.w, step.b_next - step.b
+    u, v = float(arrow.U[0]), float(arrow.V[0])
+    assert abs(u * db - v * dw) <= 1e-12 * (abs(u) + abs(v)) * (abs(dw) + abs(db))  # parallel to the step ...
+    assert u * dw + v * db > 0  # ... and the same way: down the gradient
+    to_axes = ax.transData + ax.transAxes.inverted()  # data -> axes coordinates (1 = the axes' width or height)
+    start, tip, lands = to_axes.transform([[step.w, step.b], [step.w + u, step.b + v], [step.w_next, step.b_next]])
+    drawn, true = np.linalg.norm(tip - start), np.linalg.norm(lands - start)
+    label = arrow.get_label()
+    marks = [ln for ln in ax.get_lines() if ln.get_label() == "where the step lands"]
+    if true >= min_arrow:  # long enough: the step itself, to scale
+        assert (u, v) == pytest.approx((dw, db), abs=EXACT) and label == rf"step at $\eta$ = {step.lr:.3g}"
+        assert marks == []
+    else:
+        assert drawn == pytest.approx(min_arrow, rel=1e-9)
+        assert label == rf"step at $\eta$ = {step.lr:.3g}, arrow drawn ×{drawn / true:.2g}"
+        (mark,) = marks
+        assert np.array_equal(mark.get_xydata(), [[step.w_next, step.b_next]])  # the true landing point
+        assert mark.get_markerfacecolor() == "none"
+
+
+@pytest.mark.parametrize(
+    "start, lr, min_arrow",
+    [
+        ("seeded", 0.001, 0.25),  # 06's step figure: the step is 0.065 of the axes
+        ("seeded", 0.009, 0.25),  # a long step, drawn to scale
+        ((0.3, 0.1), 0.009, 0.1),
+        ("seeded", 0.001, 0.0),  # min_arrow = 0: every step to scale
+    ],
+)
+def test_plot_next_step_draws_a_short_step_long_enough_to_see_along_its_direction(start, lr, min_arrow):
+    X, y = helpers.original_data()
+    w, b = init_params(0) if start == "seeded" else start
+    step = next_step(X, y, w, b, lr)
+    fig = render(plot_next_step(X, y, step) if min_arrow == 0.25 else plot_next_step(X, y, step, min_arrow=min_arrow))
+    check_step_arrow(fig.axes[1], step, min_arrow)
+    with pytest.raises(ValueError, match="min_arrow must be a fraction"):
+        plot_next_step(X, y, step, min_arrow=2.0)
 
 
 def test_plot_next_step_draws_the_step_as_an_arrow_and_both_lines(xy):
@@ -566,21 +666,18 @@ def test_plot_next_step_draws_the_step_as_an_arrow_and_both_lines(xy):
         drawn = line(ax_fit, label).get_xydata()
         assert drawn[0, 0] == 0.0 and drawn[-1, 0] == pytest.approx(x.max())
         assert np.max(np.abs(drawn[:, 1] - (np.maximum(drawn[:, 0] * w, 0) + b))) <= EXACT
-    (arrow,) = [c for c in ax_step.collections if isinstance(c, Quiver)]
-    assert np.array_equal(arrow.get_offsets(), [[step.w, step.b]])  # from (w, b) now ...
-    assert (float(arrow.U[0]), float(arrow.V[0])) == pytest.approx(
-        (step.w_next - step.w, step.b_next - step.b), abs=EXACT
-    )  # ... to where it lands
-    assert arrow.scale == 1 and arrow.scale_units == "xy" and arrow.angles == "xy"  # drawn to length, in data units
+    check_step_arrow(ax_step, step, 0.25)
     assert np.array_equal(line(ax_step, "(w, b) now").get_xydata(), [[step.w, step.b]])
     assert line(ax_step, "minimum").get_xydata() == pytest.approx(np.array([np.polyfit(x, t, 1)]))
     check_contours_on_the_loss(contour_set(ax_step), x, t, True, ((-0.5, 1.0), (-0.2, 1.2)), 101)
-    assert ax_fit.get_title() == f"loss now {step.loss:.4g}, after the step {step.loss_next:.4g}"
+    assert ax_fit.get_title() == f"Loss now {step.loss:.4g}, after the step {step.loss_next:.4g}"
     assert step.loss == pytest.approx(loss_at(x, t, 0.3, 0.1), rel=EXACT)
+    stretch = 0.25 / math.hypot((step.w_next - 0.3) / 1.5, (step.b_next - 0.1) / 1.4)
     assert legend_texts(ax_step.get_legend()) == [
         "minimum",
         "(w, b) now",
-        "step, lr = 0.009",
+        rf"step at $\eta$ = 0.009, arrow drawn ×{stretch:.2g}",
+        "where the step lands",
         "w < 0: the ReLU is dead",
     ]
     assert (ax_step.get_xlim(), ax_step.get_ylim()) == ((-0.5, 1.0), (-0.2, 1.2))
@@ -617,27 +714,79 @@ def test_plot_spread_draws_the_histograms_of_the_fits_and_the_textbook_normal():
         ]
 
 
+SWEEP_ROWS = [
+    {"learning_rate": 0.001, "activation": "none", "status": "not_converged", "distance": 4e-3},
+    {"learning_rate": 0.009, "activation": "none", "status": "converged", "distance": 1e-9},
+    {"learning_rate": 0.02, "activation": "none", "status": "diverged", "distance": None},
+    {"learning_rate": 0.001, "activation": "relu", "status": "not_converged", "distance": 5e-3},
+    {"learning_rate": 0.009, "activation": "relu", "status": "dead_relu", "distance": 0.41},
+]
+
+
 def test_plot_sweep_draws_each_series_against_its_learning_rate():
-    rows = [
-        {"learning_rate": 0.001, "activation": "none", "status": "not_converged", "distance": 4e-3},
-        {"learning_rate": 0.009, "activation": "none", "status": "converged", "distance": 1e-9},
-        {"learning_rate": 0.02, "activation": "none", "status": "diverged", "distance": None},
-        {"learning_rate": 0.001, "activation": "relu", "status": "not_converged", "distance": 5e-3},
-        {"learning_rate": 0.009, "activation": "relu", "status": "dead_relu", "distance": 0.41},
-    ]
     sp = Spectrum(2.0, 200.0)
-    fig = render(plot_sweep(rows, spec=sp, title="S"))
+    fig = render(plot_sweep(SWEEP_ROWS, spec=sp, title="S", xscale="log"))
     (ax,) = fig.axes
-    assert np.array_equal(line(ax, "activation=none").get_xydata(), [[0.001, 4e-3], [0.009, 1e-9]])
-    assert np.array_equal(line(ax, "activation=relu").get_xydata(), [[0.001, 5e-3], [0.009, 0.41]])
-    dead = [ln.get_xydata() for ln in ax.get_lines() if ln.get_marker() == "X" and len(ln.get_xydata())]
-    assert np.array_equal(np.vstack(dead), [[0.009, 0.41]])
+    without, with_relu = line(ax, "without the ReLU"), line(ax, "with the ReLU")
+    assert np.array_equal(without.get_xydata(), [[0.001, 4e-3], [0.009, 1e-9]])
+    assert np.array_equal(with_relu.get_xydata(), [[0.001, 5e-3], [0.009, 0.41]])
+    # where the two series agree (small rates) both show: the first (here without) wide and light below, the
+    # second narrow on top
+    assert with_relu.get_zorder() > without.get_zorder() and without.get_linewidth() > 2 * with_relu.get_linewidth()
+    assert without.get_alpha() <= 0.5
+    dead = [ln for ln in ax.get_lines() if ln.get_marker() == "X" and len(ln.get_xydata())]
+    assert np.array_equal(np.vstack([ln.get_xydata() for ln in dead]), [[0.009, 0.41]])
+    assert all(ln.get_markerfacecolor() == "white" for ln in dead)  # open crosses
     top = [ln for ln in ax.get_lines() if ln.get_marker() == "^" and len(ln.get_xydata())]
     assert len(top) == 1 and top[0].get_xdata()[0] == 0.02 and top[0].get_ydata()[0] > 0.9  # at the top edge
     assert line(ax, "stability limit").get_xdata()[0] == pytest.approx(2 / 200.0)
     assert line(ax, "fastest rate").get_xdata()[0] == pytest.approx(2 / 202.0)
+    assert line(ax, "stability limit").get_label().endswith(r"$2/\lambda_{\max}$ = 0.01000")
     assert ax.get_xscale() == "log" and ax.get_yscale() == "log"
-    assert ax.get_xlabel() == "learning_rate (log scale)" and ax.get_title() == "S"
+    assert ax.get_xlabel() == r"learning rate $\eta$ (log scale)" and ax.get_title() == "S"
+    (ax,) = render(plot_sweep(SWEEP_ROWS, spec=sp, xscale="linear")).axes
+    assert ax.get_xscale() == "linear" and ax.get_xlabel() == r"learning rate $\eta$"
+    assert render(plot_sweep(SWEEP_ROWS)).axes[0].get_xscale() == "log"  # no limit known: one log axis
+    with pytest.raises(ValueError, match="xscale must be one of"):
+        plot_sweep(SWEEP_ROWS, xscale="symlog")
+    with pytest.raises(ValueError, match='xscale="both" needs near'):
+        plot_sweep(SWEEP_ROWS, xscale="both")
+
+
+def test_plot_sweep_spreads_the_rates_near_the_limit_on_a_linear_panel():
+    """07's sweep: five rates within 7e-3..1.05e-2 crowd into the last sliver of a log axis; the right panel, linear
+    from 0.6 to 1.1 times the limit, sets every one of them (and its dead-ReLU cross) apart."""
+    sp = Spectrum(22.79, 200.35)
+    lrs = [1e-4, 1e-3, 5e-3, 7e-3, 8e-3, 9e-3, 9.5e-3, 1.05e-2]
+    rows = [
+        {"learning_rate": lr, "activation": "relu", "status": "dead_relu" if lr > 6e-3 else "not_converged",
+         "distance": 0.3 + 10 * lr if lr > 6e-3 else 1e-3}
+        for lr in lrs
+    ]  # fmt: skip
+    fig = render(plot_sweep(rows, spec=sp, title="S"))  # the default, with a limit known: both panels
+    left, right = fig.axes
+    assert (left.get_xscale(), right.get_xscale(), right.get_yscale()) == ("log", "linear", "log")
+    near = (0.6 * sp.stability_limit, 1.1 * sp.stability_limit)
+    assert right.get_xlim()[0] <= near[0] and right.get_xlim()[1] >= near[1]
+    assert right.get_xlim()[1] - right.get_xlim()[0] <= 1.1 * (near[1] - near[0])
+    assert fig.get_suptitle() == "S" and right.get_xlabel() == r"learning rate $\eta$"
+    assert left.get_xlabel() == r"learning rate $\eta$ (log scale)"
+    for ax in fig.axes:  # both panels mark the limit and the fastest rate
+        assert line(ax, "stability limit").get_xdata()[0] == pytest.approx(sp.stability_limit)
+        assert line(ax, "fastest rate").get_xdata()[0] == pytest.approx(sp.fastest_lr)
+    (dead,) = [ln for ln in right.get_lines() if ln.get_marker() == "X" and len(ln.get_xydata())]
+    xy = dead.get_xydata()
+    assert np.array_equal(xy[:, 0], lrs[3:])
+    pixels = right.transData.transform(xy)
+    size = dead.get_markersize() * fig.dpi / 72  # the marker's width in pixels
+    gaps = np.linalg.norm(np.diff(pixels, axis=0), axis=1)
+    assert gaps.min() > 1.5 * size, "the dead-ReLU crosses overlap"
+    logs = left.transData.transform([[lr, 1.0] for lr in lrs[3:]])[:, 0]
+    assert np.diff(logs).min() < np.diff(pixels[:, 0]).min() / 3  # where the log axis crowds them
+    fig = render(plot_sweep(rows, spec=sp, xscale="both", near=(0.004, 0.012)))
+    assert fig.axes[1].get_xlim()[0] < 0.004 and fig.axes[1].get_xlim()[1] > 0.012
+    with pytest.raises(ValueError, match="near must be"):
+        plot_sweep(rows, spec=sp, near=(0.01, 0.001))
 
 
 def test_plot_batch_sizes_draws_each_runs_losses_per_epoch_and_per_update():
@@ -665,6 +814,30 @@ def test_plot_batch_sizes_draws_each_runs_losses_per_epoch_and_per_update():
     assert (left.get_title(), right.get_title()) == ("Per epoch", "Per update")
     assert left.get_ylabel() == "loss on all the data"
     assert legend_texts(right.get_legend()) == ["batch 20", "one"]
+
+
+def test_plot_batch_sizes_draws_the_full_batch_on_top_of_the_minibatches():
+    """08's right panel: the full batch's 12 updates lay under the minibatches' hundreds of points, hidden."""
+    model = torch.nn.Linear(1, 1)
+
+    def run(full: tuple[float, ...], per_epoch: int) -> SGDRun:
+        T = len(full) - 1
+        return SGDRun(losses=full[:-1], full_losses=full, w_path=(0.0,) * (T + 1), b_path=(0.0,) * (T + 1),
+                      updates_per_epoch=per_epoch, model=model)  # fmt: skip
+
+    decay = tuple(0.5 * 0.9**t for t in range(481))
+    runs = {"full batch": run(decay[:13], 1), "minibatch": run(decay[:61], 5), "one sample": run(decay, 40)}
+    fig = render(plot_batch_sizes(runs))
+    for ax in fig.axes:
+        full, mini, one = (line(ax, name) for name in runs)
+        assert full.get_zorder() > mini.get_zorder() > one.get_zorder()  # the fewest updates on top
+        assert len({ln.get_linestyle() for ln in (full, mini, one)}) == 3  # each its own style
+        assert full.get_linewidth() > mini.get_linewidth()
+    full = line(fig.axes[1], "full batch")
+    assert full.get_marker() == "o" and np.array_equal(full.get_xydata(), np.column_stack([range(1, 13), decay[1:13]]))
+    assert line(fig.axes[1], "one sample").get_marker() in ("", "None", None)  # 480 points: a line, no markers
+    fig = render(plot_batch_sizes(runs, linestyles=[":"]))
+    assert {ln.get_linestyle() for ln in fig.axes[1].get_lines()} == {":"}
 
 
 def test_plot_scaling_draws_seconds_and_multiples_of_the_floor_against_n():
@@ -702,3 +875,101 @@ def test_every_exported_figure_function_is_tested_here():
         ]
         == []
     )
+
+
+# ------------------------------------------------------------------------------------- every figure: its words
+
+
+def figure_words(fig: Figure) -> tuple[list[str], list[str]]:
+    """(titles, other texts) of fig: suptitle and axes titles; axis labels, legend entries and notes."""
+    titles = [fig.get_suptitle()] + [ax.get_title(loc) for ax in fig.axes for loc in ("left", "center", "right")]
+    texts = [label for ax in fig.axes for label in (ax.get_xlabel(), ax.get_ylabel())]
+    legends = [*fig.legends, *(ax.get_legend() for ax in fig.axes)]
+    texts += [t for legend in legends if legend is not None for t in legend_texts(legend)]
+    texts += [t.get_text() for ax in fig.axes for t in ax.texts]
+    return [t for t in titles if t], [t for t in texts if t]
+
+
+def every_figure_with_its_defaults() -> dict[str, Figure]:
+    """each figure function as the notebooks call it, with its own default titles and labels."""
+    X, y = helpers.original_data()
+    w0, b0 = init_params(0)
+    h = train(X, y, w0, b0, lr=0.001, num_updates=149)
+    sp = helpers.spectrum(X)
+    model = torch.nn.Linear(1, 1)
+    sgd = SGDRun(losses=(2.0,), full_losses=(3.0, 2.0), w_path=(0.0, 0.1), b_path=(0.0, 0.1), updates_per_epoch=1,
+                 model=model)  # fmt: skip
+    fits = Fits(w=0.175 + 0.01 * torch.linspace(-1, 1, 50, dtype=torch.float64),
+                b=0.4 + 0.01 * torch.linspace(-1, 1, 50, dtype=torch.float64), sse=torch.ones(50), n=40)  # fmt: skip
+    rows = {str(n): {"floor_seconds": 1e-9 * n, **{k: 2.0 for k in CURVES}} for n in (10**3, 10**5)}
+    anim = animate_training(X, y, h, max_frames=3, dpi=30)
+    anim._init_draw()  # as a writer would (and it is then deleted quietly)
+    return {
+        "plot_data": plot_data(X, y),
+        "plot_fit": plot_fit(X, y, h.w, h.b),
+        "plot_fit, diverged": plot_fit(X, y, torch.tensor([[1e300]]), torch.tensor([[0.0]])),
+        "plot_losses": plot_losses({"run": h.losses}, scale="both", reference={"bound": ([1, 149], [1.0, 0.1])}),
+        "plot_contours": plot_contours(X, y, paths={"run": (h.w_path, h.b_path)}, eigenvectors=True),
+        "plot_step": plot_step(X, y, w0, b0, 0.009),
+        "plot_rate_vs_lr": plot_rate_vs_lr({"x / 100": sp}, mark_lr=0.001),
+        "plot_relu_vs_linear": plot_relu_vs_linear(X, y, [(0.175, 0.4)]),
+        "plot_contours_by_activation": plot_contours_by_activation(X, y, points={"start": (0.3, 0.1)}),
+        "plot_training_frames": plot_training_frames(X, y, h, (0, 10, 149)),
+        "animate_training": anim._fig,
+        "plot_next_step": plot_next_step(X, y, next_step(X, y, w0, b0, 0.009)),
+        "plot_next_step, short": plot_next_step(X, y, next_step(X, y, w0, b0, 0.001)),
+        "plot_sweep": plot_sweep(SWEEP_ROWS, spec=Spectrum(2.0, 200.0)),
+        "plot_sweep, one axis": plot_sweep(SWEEP_ROWS),
+        "plot_batch_sizes": plot_batch_sizes({"full batch": sgd}),
+        "plot_spread": plot_spread(fits, se=(0.01, 0.01), truth=(0.175, 0.4)),
+        "plot_scaling": plot_scaling(rows),
+    }
+
+
+TITLE_CASE = re.compile(r"\b[A-Z][a-z]+ [A-Z][a-z]+\b")  # "Original Data", "Fitted Line"
+MATH = re.compile(r"\$[^$]*\$")
+# outside $...$: no Greek letter (mathtext writes them as notebooks/README.md's Notation does), no variable name
+NOT_NOTATION = re.compile(r"[ηρλσκθ]|\b(sigma|eta|rho|lam\w*|lambda|kappa|theta|lr|y_hat|learning_rate)\b|\^")
+
+
+def test_every_figure_speaks_sentence_case_and_the_notation():
+    """notebooks/README.md: labels use the Notation's symbols (σ², η, ρ, λ) in sentence case: "learning rate η"."""
+    for name, fig in every_figure_with_its_defaults().items():
+        render(fig)
+        titles, texts = figure_words(fig)
+        assert titles and texts, name
+        for text in titles + texts:
+            plain = MATH.sub("", text)
+            assert not TITLE_CASE.search(plain), f"{name}: Title Case in {text!r}"
+            assert not NOT_NOTATION.search(plain), f"{name}: a symbol outside mathtext or a code name in {text!r}"
+            assert text.count("$") % 2 == 0, f"{name}: unbalanced mathtext in {text!r}"
+        for title in titles:  # a title starts with a capital, unless it starts with a symbol (w = ..., b = ...)
+            word = re.match(r"[A-Za-z]+", title)
+            assert word is None or len(word.group()) == 1 or word.group()[0].isupper(), f"{name}: {title!r}"
+
+
+def test_plot_scales_draws_the_true_line_and_both_steps_in_raw_and_divided_units(data):
+    """each panel: the 40 points at x (raw: x * 100), the true line, w + 0.1 and b + 0.1, exactly (float64)."""
+    X, y = data
+    fig = helpers.plot_scales(X, y)
+    assert [ax.get_xlabel() for ax in fig.axes] == ["x (raw value)", "x (raw value / 100)"]
+    for ax, factor in zip(fig.axes, (100.0, 1.0)):
+        offsets = ax.collections[0].get_offsets()
+        assert np.allclose(offsets[:, 0], X[:, 0].numpy() * factor, rtol=0, atol=1e-12)
+        assert np.allclose(offsets[:, 1], y[:, 0].numpy(), rtol=0, atol=1e-15)
+        lines = {ln.get_label(): ln.get_data() for ln in ax.get_lines()}
+        assert sorted(lines) == ["b + 0.1", "true line", "w + 0.1"]
+        slope = 0.175 / factor
+        for label, (ds, db) in {"true line": (0, 0), "w + 0.1": (0.1, 0), "b + 0.1": (0, 0.1)}.items():
+            xs, ys = lines[label]
+            assert xs[0] == 0 and xs[-1] == pytest.approx(3.001 * factor, abs=1e-9)
+            assert np.allclose(ys, (slope + ds) * xs + 0.4 + db, rtol=0, atol=1e-12), label
+        assert ax.get_ylim() == (0, 1.6)
+    # the step in w leaves the raw panel's view (the line ends 30 above it), and stays in view after the division
+    raw_w, divided_w = (dict((ln.get_label(), ln.get_data()[1]) for ln in ax.get_lines())["w + 0.1"] for ax in fig.axes)
+    assert raw_w[-1] > 10 * 1.6 and divided_w[-1] < 1.6
+
+
+def test_plot_scales_refuses_a_bad_step(data):
+    with pytest.raises(ValueError, match=r"step must be a finite number > 0, got -0.1"):
+        helpers.plot_scales(*data, step=-0.1)

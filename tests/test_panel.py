@@ -106,9 +106,9 @@ def test_plot_next_step_names_what_went_wrong(data, start):
     X, y = data
     fig = plot_next_step(X, y, next_step(X, y, *start, 0.009))
     assert isinstance(fig, Figure) and len(fig.axes) == 2
-    assert fig.axes[1].get_title() == "the next step: it overshoots and kills the ReLU"
-    assert fig.axes[0].get_title() == "loss now 22.63, after the step 4.927"
-    assert plot_next_step(X, y, next_step(X, y, *start, 0.001)).axes[1].get_title() == "the next step"
+    assert fig.axes[1].get_title() == "The next step: it overshoots and kills the ReLU"
+    assert fig.axes[0].get_title() == "Loss now 22.63, after the step 4.927"
+    assert plot_next_step(X, y, next_step(X, y, *start, 0.001)).axes[1].get_title() == "The next step"
 
 
 def _image(panel: StepPanel) -> str:

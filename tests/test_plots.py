@@ -18,7 +18,7 @@ def test_plot_fit_draws_the_models_line_over_the_data(data):
     X, y = data
     w, b = torch.tensor([[0.2]], dtype=torch.float64), torch.tensor([[0.3]], dtype=torch.float64)
     fig = plot_fit(X, y, w, b, activation="none")
-    line = next(ln for ln in fig.axes[0].get_lines() if ln.get_label().startswith("Fitted Line"))
+    line = next(ln for ln in fig.axes[0].get_lines() if ln.get_label().startswith("fitted line"))
     x, y_hat = line.get_data()
     assert x.min() == pytest.approx(0.01, abs=1e-12) and x.max() == pytest.approx(3.001, abs=1e-12)
     assert np.max(np.abs(y_hat - (0.2 * x + 0.3))) <= 1e-12
@@ -31,7 +31,7 @@ def test_plot_fit_names_its_data_as_asked(data):
         ax.get_legend_handles_labels()[1][0]
         for ax in (plot_fit(X, y, w, b).axes[0], plot_fit(X, y, w, b, data_label="noisy data").axes[0])
     ]
-    assert labels == ["Original Data", "noisy data"]  # the original's label stays the default
+    assert labels == ["original data", "noisy data"]  # the default names the points in sentence case
     with pytest.raises(TypeError, match=r"data_label must be a str, got int"):
         plot_fit(X, y, w, b, data_label=3)
 
@@ -58,3 +58,4 @@ def test_plot_step_checks_its_arguments_before_using_them(data):
     fig = plot_step(X, y, w, b, 0.001)
     actual = next(ln for ln in fig.axes[0].get_lines() if ln.get_label().startswith("actual loss"))
     assert actual.get_ydata()[0] == pytest.approx(22.625682, abs=5e-7)  # the seeded start's loss (notebook 02)
+

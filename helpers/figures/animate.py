@@ -99,7 +99,7 @@ def _setup(
     W, B, L = loss_grid(X, y, w_range, b_range, loss, activation, steps=81)
     levels = np.geomspace(max(float(L.min()), 1e-4), float(L.max()), 12)
     ax_path.contour(W.numpy(), B.numpy(), L.numpy(), levels=levels, cmap="viridis", norm=LogNorm(), linewidths=0.8)
-    ax_path.plot([w_star], [b_star], "r*", ms=12, label="minimum")
+    ax_path.plot([w_star], [b_star], "r*", ms=13, mec="black", mew=0.6, zorder=7, label="minimum")  # above the marks
     ax_path.set(xlabel="w", ylabel="b", xlim=w_range, ylim=b_range)
     for ax in (ax_fit, ax_path):
         ax.locator_params(nbins=5)  # fewer tick labels: less to read, and less to draw in every frame
@@ -132,7 +132,7 @@ def plot_training_frames(
         label = f"update {t}: loss {_loss_at(history, t):.2e}"
         ax_fit.plot(*_line(X, w, b, activation), color=color, lw=2, label=label)
         ax_path.plot([w], [b], "o", color=color, mec="black", ms=7, zorder=5)
-    ax_fit.set_title(f"The line after some of the {history.updates} updates (lr = {history.lr:g})")
+    ax_fit.set_title(rf"The line after some of the {history.updates} updates ($\eta$ = {history.lr:g})")
     ax_path.set_title("The same moments on the path of (w, b)")
     for ax in (ax_fit, ax_path):
         ax.legend(fontsize=8, loc="upper left")
@@ -165,8 +165,8 @@ def animate_training(
         line.set_data(*_line(X, w, b, activation))
         path.set_data(history.w_path[: t + 1], history.b_path[: t + 1])
         point.set_data([w], [b])
-        ax_fit.set_title(f"update {t:3d} of {history.updates}: w = {w:.4f}, b = {b:.4f}", fontsize=10)
-        ax_path.set_title(f"loss {_loss_at(history, t):.3e} (lr = {history.lr:g})", fontsize=10)
+        ax_fit.set_title(f"Update {t:3d} of {history.updates}: w = {w:.4f}, b = {b:.4f}", fontsize=10)
+        ax_path.set_title(rf"Loss {_loss_at(history, t):.3e} ($\eta$ = {history.lr:g})", fontsize=10)
 
     draw(updates[-1])
     fig.draw_without_rendering()  # lay out once; a fixed layout keeps the frames still and saves time per frame

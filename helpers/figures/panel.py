@@ -10,6 +10,7 @@ from __future__ import annotations
 import base64
 import functools
 import io
+import math
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
@@ -29,6 +30,7 @@ from helpers.model import predict, relu_is_dead
 from helpers.solve import closed_form
 
 W_RANGE, B_RANGE, LR_EXPONENTS = (-0.5, 1.0), (-0.2, 1.2), (-4.0, -1.5)  # the sliders' ranges (lr: powers of 10)
+MIN_ARROW = 0.25  # plot_next_step: the step's arrow is at least this long, as a fraction of the axes
 
 
 @dataclass(frozen=True)
@@ -89,11 +91,17 @@ def plot_next_step(
     activation: str = "relu",
     loss: str = "sum",
     grid: tuple[torch.Tensor, torch.Tensor, torch.Tensor] | None = None,
+    min_arrow: float = MIN_ARROW,
 ) -> Figure:
     """the line at (w, b) and after the step (left); the step as an arrow on the loss's contours (right).
 
     grid: loss_grid(X, y, W_RANGE, B_RANGE, loss, activation), to reuse between redraws.
+    min_arrow: the arrow's least length, in axes coordinates (1 = the axes' width or height). A shorter step (a small
+    lr's) is drawn longer along its own direction, the legend says how many times, and a hollow circle marks where
+    the step truly lands; min_arrow=0 draws every arrow to scale.
     """
+    if not (isinstance(min_arrow, (int, float)) and 0 <= min_arrow <= 1):
+        raise ValueError(f"min_arrow must be a fraction of the axes in [0, 1], got {min_arrow!r}")
     X, y = (t.detach().cpu().double() for t in check_data(X, y))
     W, B, L = grid if grid is not None else loss_grid(X, y, W_RANGE, B_RANGE, loss, activation, steps=101)
     fig = new_figure((10, 4))
@@ -109,26 +117,42 @@ def plot_next_step(
     ax_fit.plot(x.numpy(), line(step.w, step.b), color=FIT_COLOR, lw=2, label="now")
     ax_fit.plot(x.numpy(), line(step.w_next, step.b_next), color="tab:orange", lw=2, ls="--", label="after the step")
     ax_fit.set(
-        xlabel="x", ylabel="y", ylim=(-0.5, 2.5), title=f"loss now {step.loss:.4g}, after the step {step.loss_next:.4g}"
+        xlabel="x", ylabel="y", ylim=(-0.5, 2.5), title=f"Loss now {step.loss:.4g}, after the step {step.loss_next:.4g}"
     )
     ax_fit.legend(loc="upper left", fontsize=8)
     levels = np.geomspace(max(float(L.min()), 1e-3), float(L.max()), 14)
     ax_step.contour(W.numpy(), B.numpy(), L.numpy(), levels=levels, cmap="viridis", norm=LogNorm(), linewidths=0.8)
     w_star, b_star = (v.item() for v in closed_form(X, y))
-    ax_step.plot([w_star], [b_star], "r*", ms=12, label="minimum")
-    ax_step.plot([step.w], [step.b], "o", color=FIT_COLOR, mec="black", ms=7, label="(w, b) now")
+    ax_step.plot([w_star], [b_star], "r*", ms=12, zorder=5, label="minimum")
+    ax_step.plot([step.w], [step.b], "o", color=FIT_COLOR, mec="black", ms=7, zorder=3, label="(w, b) now")
+    dw, db = step.w_next - step.w, step.b_next - step.b
+    length = math.hypot(dw / (W_RANGE[1] - W_RANGE[0]), db / (B_RANGE[1] - B_RANGE[0]))  # in axes coordinates
+    stretch = min_arrow / length if 0 < length < min_arrow else 1.0
     ax_step.quiver(
         [step.w],
         [step.b],
-        [step.w_next - step.w],
-        [step.b_next - step.b],
+        [stretch * dw],
+        [stretch * db],
         angles="xy",
         scale_units="xy",
         scale=1,
         color="tab:orange",
         width=0.008,
-        label=f"step, lr = {step.lr:.3g}",
+        zorder=4,
+        label=rf"step at $\eta$ = {step.lr:.3g}" + (f", arrow drawn ×{stretch:.2g}" if stretch > 1 else ""),
     )
+    if stretch > 1:  # the arrow shows the direction; the circle, where the step truly lands
+        ax_step.plot(
+            [step.w_next],
+            [step.b_next],
+            "o",
+            mfc="none",
+            mec="black",
+            mew=1.2,
+            ms=4,
+            zorder=6,
+            label="where the step lands",
+        )
     if activation == "relu":
         ax_step.axvspan(W_RANGE[0], 0, color="gray", alpha=0.1, label="w < 0: the ReLU is dead")
     warnings = [t for t, on in (("overshoots", step.overshoots), ("kills the ReLU", step.kills_relu)) if on]
@@ -137,7 +161,7 @@ def plot_next_step(
         ylabel="b",
         xlim=W_RANGE,
         ylim=B_RANGE,
-        title="the next step" + (f": it {' and '.join(warnings)}" if warnings else ""),
+        title="The next step" + (f": it {' and '.join(warnings)}" if warnings else ""),
     )
     ax_step.legend(loc="lower right", fontsize=8)
     return fig

@@ -15,13 +15,14 @@ import numpy as np
 import torch
 from matplotlib.figure import Figure
 
-from helpers.checks import ACTIVATIONS, LOSSES, check_choice, check_count, check_data, check_param
+from helpers.checks import ACTIVATIONS, LOSSES, check_choice, check_count, check_data, check_lr, check_param
 from helpers.data import TRUE_B, TRUE_W
 from helpers.model import forward
 
 DATA_COLOR = "green"
 FIT_COLOR = "tab:blue"
 SCALES = ("log", "linear", "both")
+FIT_MARKER_SIZE, FIT_MARKER_ALPHA = 36.0, 0.45  # plot_fit's data markers: below and around the lines, not over them
 
 
 def new_figure(figsize: tuple[float, float] = (6, 4)) -> Figure:
@@ -49,9 +50,35 @@ def plot_data(X: torch.Tensor, y: torch.Tensor, title: str = "The 40 points") ->
     X, y = check_data(X, y)
     fig = new_figure()
     ax = fig.subplots()
-    ax.scatter(_to_numpy(X), _to_numpy(y), c=DATA_COLOR, label="Original Data")
+    ax.scatter(_to_numpy(X), _to_numpy(y), c=DATA_COLOR, label="original data")
     ax.set(xlabel="x (raw value / 100)", ylabel="y", title=title)
     ax.legend()
+    return fig
+
+
+def plot_scales(X: torch.Tensor, y: torch.Tensor, factor: float = 100.0, step: float = 0.1, top: float = 1.6) -> Figure:
+    """why 01 divides by 100: the true line on the raw inputs X * factor and on X, each with w + step and b + step.
+
+    X, y: (n, 1), X already divided.  On the raw inputs the slope is TRUE_W / factor, so the same step in w moves
+    the line factor times more than on X.  Panels: raw, then divided; lines in each: true, w + step, b + step.
+    """
+    X, y = check_data(X, y)
+    factor, step, top = (check_lr(v, name) for v, name in ((factor, "factor"), (step, "step"), (top, "top")))
+    fig = new_figure((10, 3.8))
+    axes = fig.subplots(1, 2, sharey=True)
+    panels = [
+        (X * factor, TRUE_W / factor, "Raw inputs", "x (raw value)"),
+        (X, TRUE_W, f"Inputs / {factor:g}", f"x (raw value / {factor:g})"),
+    ]
+    for ax, (inputs, slope, name, xlabel) in zip(axes, panels):
+        ends = np.array([0.0, inputs.max().item()])  # a line is drawn through its two ends
+        ax.scatter(_to_numpy(inputs), _to_numpy(y), s=16, c=DATA_COLOR, label="the data")
+        ax.plot(ends, slope * ends + TRUE_B, c=FIT_COLOR, label="true line")
+        ax.plot(ends, (slope + step) * ends + TRUE_B, "--", c="tab:red", label=f"w + {step:g}")
+        ax.plot(ends, slope * ends + TRUE_B + step, ":", c="tab:purple", lw=2, label=f"b + {step:g}")
+        ax.set(xlabel=xlabel, ylim=(0, top), title=f"{name}: slope {slope:g}, bias {TRUE_B:g}")
+    axes[0].set_ylabel("y")
+    axes[1].legend(loc="upper left")
     return fig
 
 
@@ -101,13 +128,18 @@ def plot_fit(
     activation: str = "relu",
     show_truth: bool = True,
     title: str = "The fitted line",
-    data_label: str = "Original Data",
+    data_label: str = "original data",
+    marker_size: float = FIT_MARKER_SIZE,
+    marker_alpha: float = FIT_MARKER_ALPHA,
 ) -> Figure:
-    """the original's second plot: the data (large green markers) and the model's line.  X, y: (n, 1)
+    """the original's second plot: the data (green markers) and the model's line, drawn above them.  X, y: (n, 1)
 
     A line far outside the data (a diverged run) is clipped to a window chosen from the data, so that the data stay
     readable; a w or b that is not finite (inf, NaN) draws no line and says so.
-    data_label names the scatter in the legend: the original's "Original Data", or what else the points are.
+    data_label names the scatter in the legend: "original data", or what else the points are.
+    marker_size (points², matplotlib's s) and marker_alpha: the data's markers, small and light enough that the line
+    and the true line, drawn above them, stay visible where they run through the points (the original's s = 150,
+    alpha 0.6 hid them).
     """
     X, y = check_data(X, y)
     check_choice("activation", activation, ACTIVATIONS)
@@ -118,7 +150,7 @@ def plot_fit(
     fig = new_figure()
     ax = fig.subplots()
     x, t = _to_numpy(X).ravel(), _to_numpy(y).ravel()
-    ax.scatter(x, t, c=DATA_COLOR, s=150, alpha=0.6, label=data_label)
+    ax.scatter(x, t, c=DATA_COLOR, s=marker_size, alpha=marker_alpha, lw=0, zorder=2, label=data_label)
     grid = _to_numpy(torch.linspace(float(X.min()), float(X.max()), 200, dtype=X.dtype)).ravel()
     lo, hi = float(t.min()), float(t.max())
     span = hi - lo if hi > lo else 1.0
@@ -133,9 +165,9 @@ def plot_fit(
         ax.set_ylim(*view)
         note = "the fitted line runs outside this window" if finite else "w or b is not finite: no line to draw"
         ax.text(0.98, 0.03, note, transform=ax.transAxes, ha="right", fontsize=8)
-    ax.plot(xs, line, color=FIT_COLOR, lw=2, label=f"Fitted Line: w = {_fmt(w_)}, b = {_fmt(b_)}")
-    if show_truth:
-        ax.plot(grid, TRUE_W * grid + TRUE_B, "k--", lw=1, label="true line 0.175 x + 0.4")
+    ax.plot(xs, line, color=FIT_COLOR, lw=2, zorder=3, label=f"fitted line: w = {_fmt(w_)}, b = {_fmt(b_)}")
+    if show_truth:  # thin and dashed, above the fitted line: where the two agree, both still show
+        ax.plot(grid, TRUE_W * grid + TRUE_B, "k--", lw=1, zorder=4, label="true line 0.175 x + 0.4")
     ax.set(xlabel="x", ylabel="y", title=title)
     ax.legend()
     return fig

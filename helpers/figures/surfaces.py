@@ -22,8 +22,12 @@ def plot_rate_vs_lr(
     lr_range: tuple[float, float] = (1e-8, 1.0),
     mark_lr: float | None = None,
     title: str = "Shrink factor of the error per update",
+    mark_label: str | None = None,
 ) -> Figure:
-    """rho(lr) = max |1 - lr lambda| per Hessian spectrum on a log lr axis; 2 / lambda_max and mark_lr drawn."""
+    """ρ(η) = max_k |1 − η λ_k| per Hessian spectrum on a log η axis; 2/λmax and mark_lr drawn.
+
+    mark_label names mark_lr's line in the legend (default "η = <mark_lr>" in mathtext), e.g. "fastest rate η*".
+    """
     if not spectra or not all(isinstance(sp, Spectrum) for sp in spectra.values()):
         raise TypeError("spectra must map at least one label to a helpers.Spectrum")
     lo, hi = lr_range
@@ -32,14 +36,14 @@ def plot_rate_vs_lr(
     lrs = np.geomspace(lo, hi, 600)
     fig = new_figure((7, 4))
     ax = fig.subplots()
-    ax.axhspan(1.0, 1.6, color="tab:red", alpha=0.08, label="ρ > 1: the error grows")
+    ax.axhspan(1.0, 1.6, color="tab:red", alpha=0.08, label=r"$\rho > 1$: the error grows")
     for i, (label, sp) in enumerate(spectra.items()):
         color = f"C{i}"
         ax.plot(lrs, [sp.contraction(float(lr)) for lr in lrs], color=color, lw=2, label=label)
         ax.axvline(sp.stability_limit, color=color, ls="--", lw=1)
         left = np.log(sp.stability_limit / lo) > 0.75 * np.log(hi / lo)  # label left of the line near the edge
         ax.annotate(
-            f"2/λmax = {sp.stability_limit:.4g}",
+            rf"$2/\lambda_{{\max}}$ = {sp.stability_limit:.4g}",
             (sp.stability_limit, 0.06 + 0.1 * i),
             fontsize=8,
             xytext=(-4 if left else 4, 0),
@@ -49,13 +53,14 @@ def plot_rate_vs_lr(
             color=color,
         )
     if mark_lr is not None:
-        ax.axvline(mark_lr, color="black", lw=1, ls=":", label=f"lr = {mark_lr:g}")
+        mark = rf"$\eta$ = {mark_lr:g}" if mark_label is None else mark_label
+        ax.axvline(mark_lr, color="black", lw=1, ls=":", label=mark)
     ax.set(
         xscale="log",
         xlim=(lo, hi),
         ylim=(0.0, 1.6),
-        xlabel="learning rate η (log scale)",
-        ylabel="ρ = max |1 − ηλ|",
+        xlabel=r"learning rate $\eta$ (log scale)",
+        ylabel=r"$\rho = \max_k\, |1 - \eta \lambda_k|$",
         title=title,
     )
     ax.grid(True, which="major", alpha=0.3)
@@ -92,7 +97,7 @@ def plot_relu_vs_linear(
         )
         ax.plot(grid.numpy(), predict(grid, wt, bt, "relu").numpy(), color=FIT_COLOR, lw=2, label="relu(x w) + b")
         ax.set(xlim=x_range, xlabel="x", title=f"w = {float(w):.4f}, b = {float(b):.4f}")
-    axes[0].set_ylabel("y_hat")
+    axes[0].set_ylabel(r"$\hat y$")
     axes[0].legend(loc="upper left", fontsize=8)
     return fig
 
@@ -126,7 +131,7 @@ def plot_contours_by_activation(
             norm=LogNorm(levels[0], 30 * levels[-1]),
         )  # even colours on log levels, none pale yellow
         ax.clabel(cs, fmt="%.2g", fontsize=7)
-        ax.plot([w_star], [b_star], "r*", ms=14, label="closed-form minimum")
+        ax.plot([w_star], [b_star], "r*", ms=14, label=r"minimum $\theta^\star$")
         if activation == "relu" and w_range[0] < 0:
             ax.axvline(0, color="gray", lw=0.8, ls=":")
             mean_y = float(y.double().mean())
@@ -136,12 +141,12 @@ def plot_contours_by_activation(
                 color="tab:red",
                 lw=1.5,
                 ls="--",
-                label=f"flat valley floor: b = mean(y) = {mean_y:.4f}",
+                label="flat valley floor (w < 0)",
             )
         for i, (label, (w, b)) in enumerate((points or {}).items()):
             ax.plot([w], [b], "o", color=f"C{i + 1}", mec="black", ms=7, label=label)
         name = "relu(x w) + b" if activation == "relu" else "x w + b"
-        ax.set(xlabel="w", title=f"{loss} loss of y_hat = {name}", xlim=w_range, ylim=b_range)
+        ax.set(xlabel="w", title=rf"{loss.capitalize()} loss of $\hat y$ = {name}", xlim=w_range, ylim=b_range)
         ax.legend(loc="upper right", fontsize=8)
     fig.axes[0].set_ylabel("b")
     return fig
