@@ -13,7 +13,7 @@ from helpers.figures.animate import animate_training, frame_updates, offline_htm
 from helpers.figures.batches import plot_batch_sizes
 from helpers.figures.landscape import plot_contours, plot_step
 from helpers.figures.panel import build_panel, next_step, plot_next_step
-from helpers.figures.plots import loss_grid, plot_data, plot_fit, plot_losses
+from helpers.figures.plots import loss_grid, plot_data, plot_fit, plot_losses, plot_scales
 from helpers.figures.spread import plot_spread
 from helpers.figures.surfaces import plot_contours_by_activation, plot_rate_vs_lr, plot_relu_vs_linear
 from helpers.figures.sweep import plot_sweep
@@ -69,6 +69,7 @@ __all__ = [
     "plot_next_step",
     "plot_rate_vs_lr",
     "plot_relu_vs_linear",
+    "plot_scales",
     "plot_spread",
     "plot_step",
     "plot_sweep",

@@ -19,9 +19,10 @@ import pytest
 import torch
 import torch.distributed as dist
 
-from helpers.further.distributed import TOLERANCE, OneNeuron, data_parallel_sgd, max_difference, problem
+from helpers.data import noisy_data, true_line, uniform_x
+from helpers.further.distributed import SIGMA, TOLERANCE, OneNeuron, data_parallel_sgd, max_difference, problem
 from helpers.further.minibatch import minibatch_sgd
-from helpers.model import predict
+from helpers.model import init_params, predict
 
 SETTINGS = {"lr": 0.1, "batch_size": 64, "epochs": 2, "loss": "mean", "activation": "relu", "seed": 3}
 POINTS = 1000  # 16 batches an epoch, the last one of 40 points: 20 per rank
@@ -87,3 +88,28 @@ def test_runs_of_different_length_are_refused():
     short = {"w_path": list(ref.w_path[:-1]), "b_path": list(ref.b_path[:-1]), "losses": list(ref.losses[:-1])}
     with pytest.raises(ValueError, match="different numbers of updates"):
         max_difference(short, ref)
+
+
+def _corr(X: torch.Tensor, noise: torch.Tensor) -> float:
+    return torch.corrcoef(torch.cat([X, noise], 1).T)[0, 1].item()
+
+
+def test_problem_draws_x_and_the_noise_from_different_seeds():
+    """11's data: x from the next seed. Drawn from one seed, x and the noise are correlated (torch.rand and
+    torch.randn read the same random stream), and the least-squares line misses the truth by many standard errors."""
+    n = 20_000
+    X, y, w, b = problem(n, seed=0)
+    assert torch.equal(X, uniform_x(n, 1)) and torch.equal(y, noisy_data(SIGMA, 0, X=X)[1])
+    assert (w.item(), b.item()) == tuple(t.item() for t in init_params(0))
+    assert abs(_corr(X, y - true_line(X))) < 0.03  # independent: |corr| ~ 1/sqrt(n) = 0.007
+    X_one, y_one = noisy_data(SIGMA, 0, X=uniform_x(n, 0))
+    assert _corr(X_one, y_one - true_line(X_one)) < -0.3  # the trap the next seed avoids
+    assert problem(3, seed=2**64 - 1)[0].shape == (3, 1)  # the last seed's x comes from seed 0
+
+
+def test_the_exercises_of_11_rebuild_the_same_data():
+    """helpers.exercises.nb11 may not import helpers.further, so it rebuilds problem()'s data: the same tensors."""
+    from helpers.exercises.nb11 import _data
+
+    for n, seed in ((100, 0), (64, 5)):
+        assert all(torch.equal(a, b) for a, b in zip(_data(n, seed), problem(n, seed)))

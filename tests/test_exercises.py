@@ -17,7 +17,7 @@ import torch
 from torch import nn, optim
 
 import helpers.exercises as ex
-from helpers import design_matrix, init_params, noisy_data, original_data, true_line, uniform_x
+from helpers import RAW_X, design_matrix, init_params, noisy_data, original_data, true_line, uniform_x
 from helpers.exercises import Mistake, Verdict, checker, compare_count, compare_number, compare_tensor
 
 NOTEBOOKS = Path(__file__).resolve().parent.parent / "notebooks"
@@ -78,8 +78,19 @@ def _inv_gram():
     return torch.linalg.inv(_gram()[0])
 
 
-def _se(k: int, sigma: float = 0.05) -> float:
-    return sigma * math.sqrt(_inv_gram()[k, k].item())
+def _quad_gram():
+    """AᵀA and Aᵀy of the quadratic, A = [x², x, 1], from the sums of powers of x."""
+    X, y = _X_y()
+    s = [(X**k).sum().item() for k in range(5)]  # s[k] = Σ x_i^k, s[0] = n
+    t = [(X**k * y).sum().item() for k in range(3)]  # t[k] = Σ x_i^k y_i
+    gram = torch.tensor([[s[4], s[3], s[2]], [s[3], s[2], s[1]], [s[2], s[1], s[0]]], dtype=torch.float64)
+    return gram, torch.tensor([[t[2]], [t[1]], [t[0]]], dtype=torch.float64)
+
+
+def _pred_se(x0: float = 2.0, sigma: float = 0.05, cov: bool = True) -> float:
+    """the standard error of the fitted line at x0: sigma sqrt(x0² C_ww + 2 x0 C_wb + C_bb), C = (AᵀA)⁻¹."""
+    C = _inv_gram()
+    return sigma * math.sqrt(x0**2 * C[0, 0].item() + 2 * x0 * C[0, 1].item() * cov + C[1, 1].item())
 
 
 def _residual_sse(seed: int = 0, sigma: float = 0.05) -> tuple[float, float]:
@@ -121,18 +132,11 @@ def _raw() -> torch.Tensor:
     return _X_y()[0] * 100
 
 
-def _centred() -> torch.Tensor:
-    X = _X_y()[0]
-    return X - X.mean()
-
-
-def _residuals(residual: str = "fit", dtype=torch.float64) -> torch.Tensor:
-    """r = y - (line) on noisy_data(0.05, 0), (40, 1): for the lstsq fit, the true line, or the fit's Aᵀr (2, 1)."""
-    X, y = (t.to(dtype) for t in noisy_data(0.05, 0))
-    A = torch.cat([X, torch.ones_like(X)], dim=1)
-    fitted = A @ torch.linalg.lstsq(A, y).solution
-    r = y - fitted
-    return {"fit": r, "true": y - (0.175 * X + 0.4), "fitted": fitted, "Atr": A.T @ r}[residual]
+def _line_sse(w: float, b: float, raw: bool = False) -> float:
+    """the sum of squared residuals of the line w x + b on the 40 points (x divided by 100, or raw)."""
+    X, y = _X_y()
+    X = X * 100 if raw else X
+    return float(((w * X + b - y) ** 2).sum())
 
 
 def _numpy_start():
@@ -172,6 +176,21 @@ def _eta_step() -> float:
     return (g.T @ g / (g.T @ (2 * A.T @ A) @ g)).item()
 
 
+def _duplicated_losses(copies: int) -> tuple[float, float]:
+    """the sum and the mean loss of relu(0.2 x) + 0.3 on the 40 points repeated copies times."""
+    X, y = (torch.cat([t] * copies) for t in _X_y())
+    sq = ((0.2 * X).clamp(min=0) + 0.3 - y).pow(2)
+    return sq.sum().item(), sq.mean().item()
+
+
+def _order_losses(w: float = -0.3) -> tuple[float, float, float]:
+    """the sum losses of relu(x w + b) (the textbook order), relu(x w) + b and x w + b, with the seeded b."""
+    X, y = _X_y()
+    z, b = X * w, init_params(0)[1].item()
+    predictions = ((z + b).clamp(min=0), z.clamp(min=0) + b, z + b)
+    return tuple((p - y).pow(2).sum().item() for p in predictions)
+
+
 def _original_loop(num_updates: int) -> tuple[float, float]:
     """the original's loop, in its own style (float32 leaves, float64 forward pass), for num_updates updates."""
     X, y = _X_y()
@@ -205,6 +224,26 @@ def _end(steps: int = 149, e0=None) -> tuple[float, float]:
 
 def _per_decade(rho: float) -> float:
     return math.log(10) / (-2 * math.log(rho))
+
+
+def _across_along() -> float:
+    """|v_max·e_0| / |v_min·e_0| from seed 0: the error across the valley over the error along it."""
+    A = torch.cat([_X_y()[0], torch.ones_like(_X_y()[0])], dim=1)
+    _, V = torch.linalg.eigh(2 * A.T @ A)
+    return abs((V[:, 1] @ _e0()).item()) / abs((V[:, 0] @ _e0()).item())
+
+
+def _floor_q(lr: float) -> float:
+    lo, hi = _eig(_X_y()[0])
+    return abs(1 - lr * hi) / abs(1 - lr * lo)
+
+
+def _first_below(ratio: float, q: float, share: float = 0.01) -> int:
+    """the first t with ratio * q^t < share, counted update by update."""
+    t = 0
+    while ratio * q**t >= share:
+        t += 1
+    return t
 
 
 def _standardised(correction: int = 0) -> torch.Tensor:
@@ -241,23 +280,27 @@ def _counts(target: float | None = None, square: bool = False) -> tuple[int, int
 
 
 def _big(n: int = 100_000):
-    """the points of 11_scaling_up.ipynb: noisy_data(0.05, 0) on uniform_x(n, 0), and the float64 start."""
-    X, y = noisy_data(0.05, 0, X=uniform_x(n, 0))
+    """the points of 11_scaling_up.ipynb: noisy_data(0.05, 0) on uniform_x(n, 1) (the next seed); the float64 start."""
+    X, y = noisy_data(0.05, 0, X=uniform_x(n, 1))
     return X, y, *init_params(0, dtype=torch.float64)
 
 
-def _big_grad(loss: str = "mean", rows: slice = slice(None)) -> tuple[float, float]:
-    """autograd's (dL/dw, dL/db) of the linear model's loss on some of the points."""
+def _big_grad(
+    loss: str = "mean", rows: slice = slice(None), at: tuple[float, float] | None = None
+) -> tuple[float, float]:
+    """autograd's (dL/dw, dL/db) of the linear model's loss on some of the points, at the start or at (w, b)."""
     X, y, w, b = _big()
+    if at is not None:
+        w, b = (torch.tensor([[v]], dtype=torch.float64) for v in at)
     w, b = w.clone().requires_grad_(True), b.clone().requires_grad_(True)
     sq = (X[rows] * w + b - y[rows]).pow(2)
     (sq.mean() if loss == "mean" else sq.sum()).backward()
     return w.grad.item(), b.grad.item()
 
 
-def _db_without_n() -> float:
-    """the mean's dL/db with the n b term written as b: 2 (w S_x + b - S_y) / n."""
-    X, y, w, b = _big()
+def _db_without_n(w: float = 0.2, b: float = 0.3) -> float:
+    """the mean's dL/db at (w, b) with the n b term written as b: 2 (w S_x + b - S_y) / n."""
+    X, y, _, _ = _big()
     return (2 * (w * X.sum() + b - y.sum()) / len(X)).item()
 
 
@@ -270,42 +313,43 @@ def _shards_average(scale, divide: float, sizes=(30, 20, 14)) -> tuple[float, fl
 
 # name -> (call, right answer, [(wrong answer, words its hint must contain), ...])
 CASES = {
-    "check_condition_centred": (
-        lambda a: ex.check_condition_centred(a),
-        lambda: _cond(_centred()),
+    "check_design_product": (
+        lambda a: ex.check_design_product(a, w=0.2, b=0.3),
+        lambda: 0.2 * _X_y()[0] + 0.3,
         [
-            (lambda: _cond(_X_y()[0]), "before centring"),
-            (lambda: 1 / _cond(_centred()), "upside down"),
-            (lambda: _cond(_raw() - _raw().mean()), "you centred the raw inputs"),
-            (lambda: math.sqrt(_cond(_centred())), "square root"),
+            (lambda: 0.3 * _X_y()[0] + 0.2, "w and b are swapped"),
+            (lambda: 0.2 * _raw() + 0.3, "you used the raw inputs"),
+            (lambda: _X_y()[1], "the targets y"),
+            (lambda: (0.2 * _X_y()[0] + 0.3).reshape(40), "that is flat"),
+            (lambda: torch.cat([0.2 * _X_y()[0], torch.full((40, 1), 0.3)], dim=1), "like A"),
+            (lambda: (0.2 * _X_y()[0] + 0.3).T, "the transpose of the expected (40, 1)"),
+            (lambda: -(0.2 * _X_y()[0] + 0.3), "wrong sign"),
         ],
     ),
-    "check_divide_by": (
-        lambda a: ex.check_divide_by(*a, divisor=1000),
-        lambda: (_limit(_raw() / 1000), _best_rho(_raw() / 1000)),
+    "check_wrong_line_loss": (
+        lambda a: ex.check_wrong_line_loss(a, w=0.2, b=0.3),
+        lambda: _line_sse(0.2, 0.3),
         [
-            (lambda: (_limit(_X_y()[0]), 0.5), "divided by 100"),
-            (lambda: (2 / _eig(_raw() / 1000)[0], 0.5), "uses λmin"),
-            (lambda: (_limit(_raw() / 1000), _best_rho(_X_y()[0])), "ρ* for the inputs divided by 100"),
-            (lambda: (_limit(_raw() / 1000), 1 / _cond(_raw() / 1000)), "1/κ"),
-            (lambda: (_limit(_raw() / 1000), _rho(_raw() / 1000, 0.001)), "ρ at lr = 0.001"),
+            (lambda: _line_sse(0.2, 0.3) / 40, "a mean where a sum belongs"),
+            (lambda: _line_sse(0.2, 0.3, raw=True), "you used the raw inputs"),
+            (lambda: _line_sse(0.3, 0.2), "w and b are swapped"),
+            (lambda: float((0.2 * _X_y()[0] + 0.3 - _X_y()[1]).sum()), "square each residual"),
+            (lambda: float((_X_y()[1] - 0.2 * _X_y()[0] - 0.3).sum()), "square each residual"),
+            (lambda: math.sqrt(_line_sse(0.2, 0.3)), "square root"),
+            (lambda: 0.0, "the loss of the true line"),
         ],
     ),
-    "check_orthogonal_residuals": (
-        lambda a: ex.check_orthogonal_residuals(a, sigma=0.05, seed=0),
-        _residuals,
+    "check_rescaled_line": (
+        lambda a: ex.check_rescaled_line(*a, divisor=1000),
+        lambda: (0.175 * 1000 / 100, float(np.mean(RAW_X)) / 1000),
         [
-            (lambda: torch.zeros(40, 1, dtype=torch.float64), "all zeros"),
-            (lambda: _residuals("Atr"), "that is Aᵀr; the checker wants r"),
-            (lambda: torch.zeros(2, 1, dtype=torch.float64), "that is Aᵀr; the checker wants r"),
-            (lambda: -_residuals(), "wrong sign"),
-            (lambda: _residuals("true"), "residuals of the true line"),
-            (lambda: _residuals("fitted"), "fitted values"),
-            (lambda: noisy_data(0.05, 0)[1], "that is y itself"),
-            (lambda: _residuals(dtype=torch.float32), "expected torch.float64"),
-            (lambda: _residuals() * (1 + 1e-6), "close, but not within"),
-            (lambda: _residuals().reshape(40), "in the wrong shape"),
-            (lambda: _residuals().T, "the transpose of the expected (40, 1)"),
+            (lambda: (0.175 * 1000 / 100 / 100, 0.5), "you divided the slope"),
+            (lambda: (0.175, 0.5), "slope per unit of x = raw / 100"),
+            (lambda: (0.00175, 0.5), "slope per raw unit"),
+            (lambda: (1.75, float(np.mean(RAW_X)) / 100), "mean of x = raw / 100"),
+            (lambda: (1.75, float(np.mean(RAW_X))), "mean of the raw inputs"),
+            (lambda: (1.75, float(np.mean(RAW_X)) / 10), "you multiplied where a division belongs"),
+            (lambda: (1.75 * (1 + 2e-3), 0.5), "close, but not within"),
         ],
     ),
     "check_float32_spacing": (
@@ -339,14 +383,14 @@ CASES = {
             (lambda: np.zeros((1, 1), dtype=np.int64), "dtype int64"),
         ],
     ),
-    "check_duplicated_limits": (
-        lambda a: ex.check_duplicated_limits(*a, copies=2),
-        lambda: (_limit(torch.cat([_X_y()[0]] * 2)), _limit(torch.cat([_X_y()[0]] * 2), "mean")),
+    "check_duplicated_losses": (
+        lambda a: ex.check_duplicated_losses(*a, copies=2),
+        lambda: _duplicated_losses(2),
         [
-            (lambda: (_limit(_X_y()[0]), 0.0), "original 40 points"),
-            (lambda: (2 * _limit(_X_y()[0]), 0.0), "the wrong way"),
-            (lambda: (_limit(_X_y()[0], "mean"), 0.0), "limit for the mean loss"),
-            (lambda: (_limit(_X_y()[0]) / 2, _limit(_X_y()[0], "mean") / 2), "does not change"),
+            (lambda: (_duplicated_losses(1)[0], 0.0), "the sum over the original 40 points"),
+            (lambda: (_duplicated_losses(2)[1], 0.0), "that is the mean loss"),
+            (lambda: (_duplicated_losses(2)[0], _duplicated_losses(2)[0] / 40), "now 80"),
+            (lambda: (_duplicated_losses(2)[0], _duplicated_losses(2)[1] / 2), "does not change"),
         ],
     ),
     "check_dead_neuron": (
@@ -359,13 +403,13 @@ CASES = {
             (lambda: (_X_y()[1].mean().item(), ((_X_y()[1] - 0.4) ** 2).sum().item()), "loss at b = 0.4"),
         ],
     ),
-    "check_lr_mean": (
-        lambda a: ex.check_lr_mean(a, lr_sum=0.001),
-        lambda: 0.001 * 40,
+    "check_textbook_order": (
+        lambda a: ex.check_textbook_order(a, w=-0.3, seed=0),
+        lambda: _order_losses()[0],
         [
-            (lambda: 0.001, "with the same learning rate"),
-            (lambda: 0.001 / 40, "the wrong way"),
-            (lambda: _limit(_X_y()[0], "mean"), "stability limit"),
+            (lambda: _order_losses()[1], "the original's order"),
+            (lambda: _order_losses()[2], "plain linear regression"),
+            (lambda: _order_losses()[0] / 40, "that is the mean loss"),
         ],
     ),
     "check_origin_grad": (
@@ -392,9 +436,10 @@ CASES = {
         lambda a: ex.check_best_step(a, seed=0),
         _eta_step,
         [
-            (lambda: 1 / _eig(_X_y()[0])[1], "that is 1/λmax"),
-            (lambda: 2 / sum(_eig(_X_y()[0])), "best fixed learning rate"),
-            (lambda: _limit(_X_y()[0]), "stability limit"),
+            (lambda: 2 * _eta_step(), "twice the lowest point"),
+            (lambda: 22.625682 / (76.539579**2 + 56.114330**2), "where the tangent"),
+            (lambda: 0.496257 / 76.539579, "where w reaches 0"),
+            (lambda: 40 * _eta_step(), "the mean loss"),
             (lambda: 1 / _eta_step(), "upside down"),
         ],
     ),
@@ -405,7 +450,8 @@ CASES = {
             (lambda: _original_loop(149), "one update short"),
             (lambda: _original_loop(151), "one update too many"),
             (lambda: _original_loop(0), "that is the start"),
-            (lambda: (_original_loop(150)[0], 0.4), "not quite"),
+            (lambda: (_original_loop(150)[0], 0.4), "the true line"),
+            (lambda: (_original_loop(150)[0], 0.5), "not quite"),
         ],
     ),
     "check_updates_guaranteed": (
@@ -419,23 +465,25 @@ CASES = {
         ],
     ),
     "check_lam_min_from_log": (
-        lambda a: ex.check_lam_min_from_log(a, lr=0.001),
-        lambda: _lam()[0],
+        lambda a: ex.check_lam_min_from_log(a, lr=0.001, x_seed=1),
+        lambda: _eig(uniform_x(40, 1))[0],
         [
-            (lambda: (1 - (1 - 0.001 * _lam()[0]) ** 2) / 0.001, "quadratic in the error"),
-            (lambda: -math.log(1 - 0.001 * _lam()[0]) / 0.001, "ln(1 − ηλ) ≈ −ηλ"),
-            (lambda: (1 - 1 / (1 - 0.001 * _lam()[0])) / 0.001, "upside down"),
-            (lambda: 1 - 0.001 * _lam()[0], "solve it for λmin"),
+            (lambda: (1 - (1 - 0.001 * _eig(uniform_x(40, 1))[0]) ** 2) / 0.001, "quadratic in the error"),
+            (lambda: -math.log(1 - 0.001 * _eig(uniform_x(40, 1))[0]) / 0.001, "ln(1 − ηλ) ≈ −ηλ"),
+            (lambda: (1 - 1 / (1 - 0.001 * _eig(uniform_x(40, 1))[0])) / 0.001, "upside down"),
+            (lambda: 1 - 0.001 * _eig(uniform_x(40, 1))[0], "solve it for λmin"),
+            (lambda: _lam()[0], "not a slip"),  # the original data's λmin is not these inputs'
         ],
     ),
     "check_predicted_end": (
-        lambda a: ex.check_predicted_end(*a, lr=0.001, num_updates=149, seed=0),
-        _end,
+        lambda a: ex.check_predicted_end(*a, lr=0.001, num_updates=300, seed=0),
+        lambda: _end(300),
         [
             (lambda: (0.175, 0.4), "closed-form answer"),
-            (lambda: (0.175 + _rho(_X_y()[0], 0.001) ** 149 * _e0()[0].item(), 0.4), "only its part along v"),
-            (lambda: _end(e0=-_e0()), "wrong sign"),
-            (lambda: _end(150), "one update too many"),
+            (lambda: (0.175 + _rho(_X_y()[0], 0.001) ** 300 * _e0()[0].item(), 0.4), "only its part along v"),
+            (lambda: _end(300, e0=-_e0()), "wrong sign"),
+            (lambda: _end(301), "one update too many"),
+            (lambda: _end(149), "not quite"),  # where the original's 149 updates end: printed before the exercise
         ],
     ),
     "check_updates_per_decade": (
@@ -448,14 +496,15 @@ CASES = {
             (lambda: _per_decade(abs(1 - 0.001 * _eig(_X_y()[0])[1])), "fast direction"),
         ],
     ),
-    "check_fastest_lr": (
-        lambda a: ex.check_fastest_lr(a),
-        lambda: 2 / sum(_eig(_X_y()[0])),
+    "check_valley_floor": (
+        lambda a: ex.check_valley_floor(a, lr=0.001, share=0.01, seed=0),
+        lambda: _first_below(_across_along(), _floor_q(0.001)),
         [
-            (lambda: _limit(_X_y()[0]), "stability limit"),
-            (lambda: 1 / _eig(_X_y()[0])[1], "1/λmax removes the steep direction"),
-            (lambda: 2 / sum(_eig(_X_y()[0], "mean")), "mean loss"),
-            (lambda: 1 / sum(_eig(_X_y()[0])), "half of what it should be"),
+            (lambda: _first_below(1.0, _floor_q(0.001)), "as much error across the valley as along it"),
+            (lambda: _first_below(1 / _across_along(), _floor_q(0.001)), "swapped"),
+            (lambda: _first_below(1.0, abs(1 - 0.001 * _eig(_X_y()[0])[1])), "its own start"),
+            (lambda: _first_below(_across_along(), _floor_q(0.001)) - 1, "off by one"),
+            (lambda: float(_first_below(_across_along(), _floor_q(0.001))), "convert it with int"),
         ],
     ),
     "check_one_step_lr": (
@@ -491,20 +540,17 @@ CASES = {
             (lambda: _limit(_X_y()[0]), "stability limit"),
         ],
     ),
-    "check_guaranteed_counts": (
-        lambda a: ex.check_guaranteed_counts(*a, lr=0.001, tol=1e-6, seed=0),
-        _counts,
+    "check_fastest_count": (
+        lambda a: ex.check_fastest_count(a, tol=1e-6, seed=0),
+        lambda: _counts()[1],
         [
-            (lambda: _counts(target=1e-6), "ignores where the run starts"),
-            (lambda: (_counts()[0], _counts(target=1e-6)[1]), "ignores where the run starts"),
-            (lambda: (_counts()[0] - 1, _counts()[1]), "round up"),
-            (lambda: (_counts()[0], _counts()[0]), "the other learning rate"),
-            (
-                lambda: (_guaranteed(abs(1 - 0.001 * _eig(_X_y()[0])[1]), 1e-6 / _e0().norm().item()), 0),
-                "steep direction's factor",
-            ),
-            (lambda: (_counts()[0], _counts(square=True)[1]), "uses ρ²"),
-            (lambda: (float(_counts()[0]), _counts()[1]), "convert it with int"),
+            (lambda: _counts(target=1e-6)[1], "ignores where the run starts"),
+            (lambda: _counts()[1] - 1, "round up"),
+            (lambda: _counts()[1] + 1, "off by one"),
+            (lambda: _counts()[0], "the original's η = 0.001"),
+            (lambda: _counts(square=True)[1], "uses ρ²"),
+            (lambda: _guaranteed(_rho(_X_y()[0], 1 / _eig(_X_y()[0])[1]), 1e-6 / _e0().norm().item()), "1/λmax"),
+            (lambda: float(_counts()[1]), "convert it with int"),
         ],
     ),
     "check_mean_grad": (
@@ -544,15 +590,16 @@ CASES = {
     ),
     "check_normal_equations": (
         lambda a: ex.check_normal_equations(*a),
-        _gram,
+        _quad_gram,
         [
-            (lambda: (2 * _gram()[0], _gram()[1]), "Hessian"),
-            (lambda: (_gram()[0].flip(0, 1), _gram()[1]), "order [1, x]"),
-            (lambda: (_gram()[0], _gram()[1].flip(0)), "Aty has the columns of A in the order [1, x]"),
-            (lambda: (design_matrix(_X_y()[0]) @ design_matrix(_X_y()[0]).T, _gram()[1]), "that is A Aᵀ"),
-            (lambda: (_X_y()[0].T @ _X_y()[0], _gram()[1]), "did you use X alone?"),
-            (lambda: (_gram()[0], _gram()[1].reshape(2)), ".reshape(2, 1)"),
-            (lambda: (_gram()[0].float(), _gram()[1]), "close, but not within"),
+            (lambda: (2 * _quad_gram()[0], _quad_gram()[1]), "Hessian"),
+            (lambda: (_quad_gram()[0].flip(0, 1), _quad_gram()[1]), "order [1, x, x²]"),
+            (lambda: (_quad_gram()[0], _quad_gram()[1].flip(0)), "Aty has the columns of A in the order [1, x, x²]"),
+            (lambda: (torch.ones(40, 40, dtype=torch.float64), _quad_gram()[1]), "that is A Aᵀ"),
+            (lambda: _gram(), "that is the line's"),
+            (lambda: (_quad_gram()[0], _gram()[1]), "that is the line's"),
+            (lambda: (_quad_gram()[0], _quad_gram()[1].reshape(3)), ".reshape(3, 1)"),
+            (lambda: (_quad_gram()[0] / 40, _quad_gram()[1]), "n = 40 times too small"),
         ],
     ),
     "check_prediction": (
@@ -574,13 +621,15 @@ CASES = {
             (lambda: 1 / torch.linalg.lstsq(_X_y()[0], _X_y()[1]).solution.item(), "upside down"),
         ],
     ),
-    "check_standard_error": (
-        lambda a: ex.check_standard_error(a, sigma=0.05, which="w"),
-        lambda: _se(0),
+    "check_prediction_se": (
+        lambda a: ex.check_prediction_se(a, sigma=0.05, raw_x=200.0),
+        _pred_se,
         [
-            (lambda: _se(0) ** 2, "the variance"),
-            (lambda: _se(1), "standard error of b"),
-            (lambda: _se(0) / math.sqrt(2), "Hessian"),
+            (lambda: _pred_se(cov=False), "the covariance of ŵ and b̂ is missing"),
+            (lambda: _pred_se() ** 2, "the variance"),
+            (lambda: _pred_se(x0=200.0), "divide it by 100"),
+            (lambda: math.sqrt(0.05**2 + _pred_se() ** 2), "noise σ² of a new measurement"),
+            (lambda: _pred_se() / math.sqrt(2), "Hessian"),
             (lambda: 0.05 / math.sqrt(40), "σ/√n"),
         ],
     ),
@@ -595,14 +644,17 @@ CASES = {
             (lambda: 0.05, "the σ the data was made with"),
         ],
     ),
-    "check_train_mse": (
-        lambda a: ex.check_train_mse(a, sigma=0.05, n=40),
-        lambda: 0.05**2 * 38 / 40,
+    "check_fresh_mse": (
+        lambda a: ex.check_fresh_mse(a, sigma=0.05, n=40),
+        lambda: 0.05**2 * 42 / 40,  # σ² (the fresh noise) + 2σ²/n (the fitted values' own error, p = 2)
         [
+            (lambda: 0.05**2 * 38 / 40, "the expected training loss"),
             (lambda: 0.05**2, "expected loss of the true line"),
-            (lambda: 0.05**2 * 39 / 40, "a line fits two parameters"),
-            (lambda: 0.05 * 38 / 40, "σ enters squared"),
-            (lambda: 0.05**2 * 38, "n = 40 times too large"),
+            (lambda: 2 * 0.05**2 / 40, "own error alone"),
+            (lambda: 0.05**2 * 41 / 40, "off by one"),
+            (lambda: 0.05**2 * 40 / 38, "n/(n − 2)"),
+            (lambda: 0.05 * 42 / 40, "σ enters squared"),
+            (lambda: 0.05**2 * 42, "n = 40 times too large"),
         ],
     ),
     "check_floor_seconds": (
@@ -617,14 +669,15 @@ CASES = {
         ],
     ),
     "check_mean_stats_grad": (
-        lambda a: ex.check_mean_stats_grad(*a, n=100_000, seed=0),
-        _big_grad,
+        lambda a: ex.check_mean_stats_grad(*a, w=0.2, b=0.3, n=100_000, seed=0),
+        lambda: _big_grad(at=(0.2, 0.3)),
         [
-            (lambda: _big_grad("sum"), "gradient of the summed loss"),
-            (lambda: _big_grad()[::-1], "wrong way round"),
-            (lambda: (_big_grad()[0], _db_without_n()), "n b in it"),
-            (lambda: (_big_grad()[0] / 2, 0.0), "square brings down a factor 2"),
-            (lambda: (_big_grad()[0] * (1 + 1e-5), 0.0), "close, but not within"),
+            (lambda: _big_grad("sum", at=(0.2, 0.3)), "gradient of the summed loss"),
+            (lambda: _big_grad(at=(0.2, 0.3))[::-1], "wrong way round"),
+            (lambda: (_big_grad(at=(0.2, 0.3))[0], _db_without_n()), "n b in it"),
+            (lambda: (_big_grad(at=(0.2, 0.3))[0] / 2, 0.0), "square brings down a factor 2"),
+            (lambda: _big_grad(), "gradient at the start"),
+            (lambda: (_big_grad(at=(0.2, 0.3))[0] * (1 + 2e-3), 0.0), "close, but not within"),
         ],
     ),
     "check_shard_average": (
@@ -642,14 +695,13 @@ CASES = {
 
 PAIRED = {
     "check_normal_equations",
-    "check_divide_by",
-    "check_duplicated_limits",
+    "check_rescaled_line",
+    "check_duplicated_losses",
     "check_dead_neuron",
     "check_origin_grad",
     "check_fixed_loop",
     "check_predicted_end",
     "check_mean_rates",
-    "check_guaranteed_counts",
     "check_mean_stats_grad",
     "check_shard_average",
 }  # checkers of two answers
@@ -707,26 +759,19 @@ def test_garbage_messages_say_what_was_expected():
         "expected a float (a number) for your prediction, got str: write the number without quotes"
     )
     assert "got None: did a function forget to return" in ex.check_sigma_hat(None).message
-    assert "use .item()" in ex.check_train_mse(torch.tensor(0.002)).message
+    assert "use .item()" in ex.check_fresh_mse(torch.tensor(0.002)).message
     assert "got a float: convert it with int(...)" in ex.check_num_updates(150.0).message
-    assert "NaN or inf" in ex.check_standard_error(float("nan")).message
-    assert "transpose of the expected (2, 1)" in ex.check_normal_equations(_gram()[0], _gram()[1].T).message
-    assert "got a torch.Tensor of shape (40, 1)" in ex.check_train_mse(torch.zeros(40, 1)).message
+    assert "NaN or inf" in ex.check_prediction_se(float("nan")).message
+    assert "transpose of the expected (3, 1)" in ex.check_normal_equations(*_quad_gram()[:1], _quad_gram()[1].T).message
+    assert "got a torch.Tensor of shape (40, 1)" in ex.check_fresh_mse(torch.zeros(40, 1)).message
     bad = _loop()
     with torch.no_grad():
         bad.bias.fill_(float("nan"))
     assert "diverged" in ex.check_mean_loop(bad).message
 
 
-def test_zero_residuals_are_rejected(capsys):
-    """Aᵀr = 0 is what the exercise confirms, but zeros are neither r nor a way past its checker."""
-    for zeros in (torch.zeros(40, 1, dtype=torch.float64), torch.zeros(2, 1, dtype=torch.float64)):
-        assert not ex.check_orthogonal_residuals(zeros, sigma=0.05, seed=0)
-    assert ex.check_orthogonal_residuals(_residuals(), sigma=0.05, seed=0)
-
-
 def test_bad_task_parameters_give_a_verdict_too():
-    assert not ex.check_standard_error(0.01, which="x")
+    assert not ex.check_prediction_se(0.01, sigma=-1.0) and not ex.check_prediction_se(0.01, raw_x=math.nan)
     assert not ex.check_num_updates(6, batch_size=0)  # the DataLoader rejects it; the checker does not raise
     assert not ex.check_floor_seconds(0.008, bandwidth=0)
     assert not ex.check_shard_average(1.0, 1.0, shards=())
@@ -792,12 +837,29 @@ def test_generic_slips_need_no_setup(capsys):
         e * e: "looks squared",
         math.sqrt(e): "square root",
         e * (1 + 1e-4): "close, but not within",
-        e * 1.3: "too large",
-        e * 0.7: "too small",
+        e * 1.3: "not a slip this check recognises",
+        e * 0.7: "not a slip this check recognises",
     }
     for answer, words in cases.items():
         assert words in compare_number(answer, e, n=40, rtol=1e-9).message
     assert compare_number(e, e)
+
+
+def test_no_direction_for_an_arbitrary_number_so_no_bisection():
+    """above and below the answer, by any amount outside the named slips, get the same message."""
+    e = 0.0089628
+    above = {compare_number(e * f, e).message for f in (1.003, 1.3, 1.7, 3.3)}
+    below = {compare_number(e / f, e).message for f in (1.003, 1.3, 1.7, 3.3)}
+    assert above == below
+    assert not any(("large" in m or "small" in m) for m in above)
+
+
+def test_the_default_tolerance_accepts_four_printed_significant_digits():
+    """0.0089628, 1.4015, 0.004995, 49.93: each rounded print of a value is accepted by default."""
+    for true in (0.008962820, 1.401549, 0.0049954, 49.9349, 0.0247324, 0.9861312):
+        printed = float(f"{true:.4g}")
+        assert compare_number(printed, true), (printed, true)
+        assert not compare_number(true * 1.002, true)  # 0.2 % off is not four digits
 
 
 def test_tensor_slips_and_shapes():

@@ -36,15 +36,17 @@ compare_count (ints, exact; "off by one" named) and compare_tensor (type, shape,
 shape_hints={(40, 40): "..."} for telling shapes) work the same way; raise Wrong("...") for anything else
 (see nb08._params). Known mistakes are tried first, at the check's own tolerance; then slips that need no
 setup: a wrong sign, a factor of 2, of n or of a power of ten, a missing or extra square root, two entries
-swapped, a transpose; then "close, but not within tolerance"; then "too large" or "too small". A hint names
-the mistake, never the value. Add each new checker to the imports and __all__ below, and tests for it to
+swapped, a transpose; then "close, but not within tolerance" (within 1 %, above or below alike); then "not
+quite". Never "too large" or "too small": a direction for an arbitrary number would let a learner bisect to the
+answer. A hint names the mistake, never the value. The default tolerance (PRINTED, four significant digits) accepts
+the numbers a notebook prints; an exercise states its tolerance in words. Add each new checker to the imports and __all__ below, and tests for it to
 tests/test_exercises.py (a right answer, two or three typical wrong ones with their hints, garbage).
 """
 
 from helpers.exercises.core import CORRECT, Mistake, Verdict, checker, compare_count, compare_number, compare_tensor
-from helpers.exercises.nb01 import check_condition_centred, check_divide_by, check_orthogonal_residuals
+from helpers.exercises.nb01 import check_design_product, check_rescaled_line, check_wrong_line_loss
 from helpers.exercises.nb02 import check_bad_loss, check_float32_spacing, check_w_numpy
-from helpers.exercises.nb03 import check_dead_neuron, check_duplicated_limits, check_lr_mean
+from helpers.exercises.nb03 import check_dead_neuron, check_duplicated_losses, check_textbook_order
 from helpers.exercises.nb04 import check_best_step, check_mean_factor, check_origin_grad
 from helpers.exercises.nb05 import (
     check_fixed_loop,
@@ -52,11 +54,11 @@ from helpers.exercises.nb05 import (
     check_predicted_end,
     check_updates_guaranteed,
 )
-from helpers.exercises.nb06 import check_fastest_lr, check_one_step_lr, check_updates_per_decade
-from helpers.exercises.nb07 import check_dead_threshold, check_guaranteed_counts, check_mean_rates
+from helpers.exercises.nb06 import check_one_step_lr, check_updates_per_decade, check_valley_floor
+from helpers.exercises.nb07 import check_dead_threshold, check_fastest_count, check_mean_rates
 from helpers.exercises.nb08 import check_mean_grad, check_mean_loop, check_num_updates
 from helpers.exercises.nb09 import check_normal_equations, check_prediction, check_slope_through_origin
-from helpers.exercises.nb10 import check_sigma_hat, check_standard_error, check_train_mse
+from helpers.exercises.nb10 import check_fresh_mse, check_prediction_se, check_sigma_hat
 from helpers.exercises.nb11 import check_floor_seconds, check_mean_stats_grad, check_shard_average
 from helpers.exercises.validate import Wrong
 
@@ -67,18 +69,16 @@ __all__ = [
     "Wrong",
     "check_bad_loss",
     "check_best_step",
-    "check_condition_centred",
     "check_dead_neuron",
     "check_dead_threshold",
-    "check_divide_by",
-    "check_duplicated_limits",
-    "check_fastest_lr",
+    "check_design_product",
+    "check_duplicated_losses",
+    "check_fastest_count",
     "check_fixed_loop",
     "check_float32_spacing",
     "check_floor_seconds",
-    "check_guaranteed_counts",
+    "check_fresh_mse",
     "check_lam_min_from_log",
-    "check_lr_mean",
     "check_mean_factor",
     "check_mean_grad",
     "check_mean_loop",
@@ -88,17 +88,19 @@ __all__ = [
     "check_num_updates",
     "check_one_step_lr",
     "check_origin_grad",
-    "check_orthogonal_residuals",
     "check_predicted_end",
     "check_prediction",
+    "check_prediction_se",
+    "check_rescaled_line",
     "check_shard_average",
     "check_sigma_hat",
     "check_slope_through_origin",
-    "check_standard_error",
-    "check_train_mse",
+    "check_textbook_order",
     "check_updates_guaranteed",
     "check_updates_per_decade",
+    "check_valley_floor",
     "check_w_numpy",
+    "check_wrong_line_loss",
     "checker",
     "compare_count",
     "compare_number",

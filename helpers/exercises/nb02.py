@@ -48,26 +48,25 @@ def check_float32_spacing(answer: object, value: float = 0.4) -> Verdict:
 
 @checker
 def check_bad_loss(answer: object, seed: int = 0) -> Verdict:
-    """the sum of (y - y_hat.reshape(-1))**2, broadcast to (40, 40), with y_hat = predict(X, *init_params(seed))."""
+    """the sum of (y_hat.reshape(-1) - y)**2, broadcast to (40, 40), y_hat the forward pass at init_params(seed)."""
     X, y = original_data()
     y_hat = predict(X, *init_params(seed))  # (40, 1)
     n = X.shape[0]
-    bad = (y - y_hat.reshape(-1)).pow(2).sum().item()
+    bad = (y_hat.reshape(-1) - y).pow(2).sum().item()
     return compare_number(
         answer,
         bad,
         name="your loss",
-        rtol=1e-9,
         n=n,
         mistakes=[
             Mistake(
                 loss_value(y_hat, y).item(),
                 "that is the correct loss, with y_hat a column; flatten it with "
-                f"reshape(-1) so that y − y_hat broadcasts to ({n}, {n})",
+                f"reshape(-1) so that y_hat − y broadcasts to ({n}, {n})",
             ),
             Mistake(bad / n**2, f"that is the mean over all {n * n:,} pairs; the exercise asks for the sum"),
             Mistake(
-                (y - (0.175 * X + 0.4).reshape(-1)).pow(2).sum().item(),
+                ((0.175 * X + 0.4).reshape(-1) - y).pow(2).sum().item(),
                 "that is the bug for the perfect prediction 0.175 x + 0.4; use the predictions at the seeded start",
             ),
         ],

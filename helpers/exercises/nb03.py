@@ -1,4 +1,4 @@
-"""Checkers for 03_forward_pass.ipynb: the limits with every point twice, a dead neuron's best b, the mean's lr."""
+"""Checkers for 03_forward_pass.ipynb: the losses with every point twice, a dead neuron's best b, the textbook order."""
 
 from __future__ import annotations
 
@@ -6,51 +6,56 @@ import torch
 
 from helpers.data import TRUE_B, original_data
 from helpers.exercises.core import Mistake, Verdict, checker, compare_number
-from helpers.solve import spectrum
+from helpers.losses import loss_value
+from helpers.model import init_params, predict
+
+
+def _param(value: float) -> torch.Tensor:
+    return torch.tensor([[float(value)]], dtype=torch.float64)  # (1, 1)
 
 
 @checker
-def check_duplicated_limits(limit_sum: object, limit_mean: object, copies: int = 2) -> Verdict:
-    """the stability limits 2/λmax for the sum and for the mean loss when every point appears copies times."""
-    X, _ = original_data()
-    X_k = torch.cat([X] * copies)
-    s, m = spectrum(X_k, "sum").stability_limit, spectrum(X_k, "mean").stability_limit
-    s_1 = spectrum(X, "sum").stability_limit
+def check_duplicated_losses(
+    loss_sum: object, loss_mean: object, copies: int = 2, w: float = 0.2, b: float = 0.3
+) -> Verdict:
+    """the sum and the mean loss of relu(x w) + b at (w, b) when every one of the 40 points appears copies times."""
+    X, y = original_data()
+    n = X.shape[0]
+    X_k, y_k = torch.cat([X] * copies), torch.cat([y] * copies)  # (copies n, 1) each
+    y_hat = predict(X_k, _param(w), _param(b))
+    s, m = loss_value(y_hat, y_k, "sum").item(), loss_value(y_hat, y_k, "mean").item()
     first = compare_number(
-        limit_sum,
+        loss_sum,
         s,
-        name="your limit for the sum",
-        rtol=1e-6,
+        name="your sum",
+        n=n,
         mistakes=[
             Mistake(
-                s_1,
-                f"that is the limit for the original {X.shape[0]} points: with every point there {copies} "
-                f"times, every entry of the sum's Hessian is {copies} times larger",
+                s / copies,
+                f"that is the sum over the original {n} points: with every point there {copies} times, "
+                f"every squared residual is added {copies} times",
             ),
-            Mistake(m, "that is the limit for the mean loss; the first answer is for the sum"),
-            Mistake(
-                copies * s_1,
-                "the limit moved the wrong way: more points make the summed loss steeper, so its limit shrinks",
-            ),
+            Mistake(m, "that is the mean loss; the first answer is the sum"),
         ],
     )
     if not first:
         return first
     return compare_number(
-        limit_mean,
+        loss_mean,
         m,
-        name="your limit for the mean",
-        rtol=1e-6,
+        name="your mean",
+        n=n,
         mistakes=[
             Mistake(
-                m / copies,
-                "the mean does not change when every point is repeated: its Hessian, and its limit, stay as they were",
+                copies * m,
+                f"that is the sum divided by {n}: the mean divides by the number of points, now {copies * n}",
             ),
-            Mistake(s, "that is the limit for the sum; the second answer is for the mean"),
             Mistake(
-                m * copies,
-                "the mean does not change when every point is repeated: its Hessian, and its limit, stay as they were",
+                m / copies,
+                "the mean does not change when every point is repeated: both the sum and the count "
+                f"grow {copies} times",
             ),
+            Mistake(s, "that is the sum loss; the second answer is the mean"),
         ],
     )
 
@@ -65,12 +70,11 @@ def check_dead_neuron(best_b: object, dead_loss: object) -> Verdict:
         best_b,
         b_best,
         name="your best b",
-        rtol=1e-9,
         mistakes=[
             Mistake(
                 TRUE_B,
                 "that is the true line's intercept; the best constant prediction is the one that sets "
-                "d/db Σ (y_i − b)² to zero",
+                "d/db Σ (b − y_i)² to zero",
             ),
             Mistake(
                 y.median().item(),
@@ -86,10 +90,9 @@ def check_dead_neuron(best_b: object, dead_loss: object) -> Verdict:
         dead_loss,
         loss,
         name="your loss",
-        rtol=1e-9,
         n=n,
         mistakes=[
-            Mistake(loss / n, "that is the mean of the squared errors; the exercise asks for the sum loss"),
+            Mistake(loss / n, "that is the mean of the squared residuals; the exercise asks for the sum loss"),
             Mistake(loss / (n - 1), "that is the sample variance of y; the sum loss divides by nothing"),
             Mistake((y - TRUE_B).pow(2).sum().item(), "that is the loss at b = 0.4; evaluate it at your best b"),
         ],
@@ -97,31 +100,27 @@ def check_dead_neuron(best_b: object, dead_loss: object) -> Verdict:
 
 
 @checker
-def check_lr_mean(answer: object, lr_sum: float = 0.001) -> Verdict:
-    """the learning rate on the mean loss whose updates equal those of lr_sum on the sum loss (40 points)."""
-    X, _ = original_data()
+def check_textbook_order(answer: object, w: float = -0.3, seed: int = 0) -> Verdict:
+    """the sum loss of relu(x w + b), the bias before the ReLU, at w and init_params(seed)'s b, on the 40 points."""
+    X, y = original_data()
     n = X.shape[0]
+    w_, b_ = _param(w), init_params(seed)[1].double()
+    textbook = loss_value((X.mm(w_) + b_).clamp(min=0), y).item()
     return compare_number(
         answer,
-        lr_sum * n,
-        name="your learning rate",
-        rtol=1e-9,
+        textbook,
+        name="your loss",
         n=n,
         mistakes=[
             Mistake(
-                lr_sum / n,
-                "that goes the wrong way: the mean's gradient is n times smaller than the sum's, so "
-                "the same step needs a larger learning rate, not a smaller one",
+                loss_value(predict(X, w_, b_), y).item(),
+                "that is the loss of the original's order, relu(x w) + b; the textbook neuron adds b before the clamp",
             ),
             Mistake(
-                lr_sum,
-                "with the same learning rate the mean takes n times smaller steps: its gradient is the "
-                "sum's divided by n",
+                loss_value(predict(X, w_, b_, "none"), y).item(),
+                "that is the loss of plain linear regression, x w + b: the clamp is missing (it turns every "
+                "negative x_i w + b into 0)",
             ),
-            Mistake(
-                spectrum(X, "mean").stability_limit,
-                "that is the mean loss's stability limit; the question asks "
-                f"for the rate that copies lr = {lr_sum:g} on the sum",
-            ),
+            Mistake(textbook / n, "that is the mean loss; the exercise asks for the sum, as in the original"),
         ],
     )

@@ -1,4 +1,4 @@
-"""Checkers for 04_backprop.ipynb: the gradient at the origin, accumulated means, the best step along -g."""
+"""Checkers for 04_backprop.ipynb: the gradient at the origin, accumulated means, the lowest point along -g."""
 
 from __future__ import annotations
 
@@ -7,8 +7,8 @@ import torch
 from helpers.data import original_data
 from helpers.exercises.core import Mistake, Verdict, checker, compare_number
 from helpers.gradients import grad
-from helpers.model import init_params
-from helpers.solve import hessian, spectrum
+from helpers.losses import loss_value
+from helpers.model import init_params, predict
 
 
 @checker
@@ -24,7 +24,6 @@ def check_origin_grad(dw: object, db: object, loss: str = "mean") -> Verdict:
         dw,
         g.w.item(),
         name="your dL/dw",
-        rtol=1e-9,
         n=n,
         mistakes=[
             Mistake(
@@ -47,7 +46,6 @@ def check_origin_grad(dw: object, db: object, loss: str = "mean") -> Verdict:
         db,
         g.b.item(),
         name="your dL/db",
-        rtol=1e-9,
         n=n,
         mistakes=[
             Mistake(-g.b.item(), f"your dL/db {sign}"),
@@ -68,7 +66,6 @@ def check_mean_factor(answer: object, chunks: int = 2) -> Verdict:
         answer,
         full / accumulated,
         name="your factor",
-        rtol=1e-9,
         mistakes=[
             Mistake(
                 accumulated / full,
@@ -86,30 +83,31 @@ def check_mean_factor(answer: object, chunks: int = 2) -> Verdict:
 
 @checker
 def check_best_step(answer: object, seed: int = 0) -> Verdict:
-    """η_step = gᵀg / gᵀHg: the step with the lowest sum loss along -g from init_params(seed), with the ReLU."""
+    """the lowest point of the parabola L(θ − η g) in η, for the sum loss with the ReLU, from init_params(seed)."""
     X, y = original_data()
+    n = X.shape[0]
     w, b = init_params(seed, dtype=torch.float64)
-    g = torch.cat(list(grad(X, y, w, b)))  # (2, 1)
-    eta = (g.T @ g / (g.T @ hessian(X) @ g)).item()
-    sp = spectrum(X)
+    g = grad(X, y, w, b)
+    d = X * (X.mm(w) >= 0).to(X.dtype) * g.w + g.b  # (n, 1): how fast each prediction falls per unit of η
+    g_sq = (g.w.square() + g.b.square()).item()  # ‖g‖², the slope of the tangent at η = 0 (with a minus)
+    eta = g_sq / (2 * d.square().sum().item())  # L(η) = L − η‖g‖² + η² Σ d_i² is lowest there
     return compare_number(
         answer,
         eta,
         name="your η_step",
-        rtol=1e-6,
-        n=X.shape[0],
+        n=n,
         mistakes=[
+            Mistake(2 * eta, "that is ‖g‖² / Σ d_i², twice the lowest point: the derivative of η² Σ d_i² is 2η Σ d_i²"),
             Mistake(
-                1 / sp.lam_max,
-                "that is 1/λmax, a bound that η_step lies close to here, not η_step itself: use the "
-                "gradient at the seeded start",
+                loss_value(predict(X, w, b), y).item() / g_sq,
+                "that is where the tangent, the first-order prediction, reaches zero loss; the lowest point of "
+                "the parabola is where its derivative is zero",
             ),
             Mistake(
-                sp.fastest_lr,
-                "that is the best fixed learning rate for every step, 2/(λmin + λmax); the best "
-                "single step from here depends on where the gradient points",
+                (w / g.w).item(),
+                "that is where w reaches 0 and the ReLU switches off: the end of the parabola, not its lowest point",
             ),
-            Mistake(sp.stability_limit, "that is the stability limit 2/λmax"),
-            Mistake(1 / eta, "that is upside down: η_step = gᵀg / gᵀHg"),
+            Mistake(n * eta, "that is the lowest point for the mean loss; the exercise uses the sum loss"),
+            Mistake(1 / eta, "that is upside down: the reciprocal of the lowest point"),
         ],
     )

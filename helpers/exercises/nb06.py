@@ -1,12 +1,17 @@
-"""Checkers for 06_visualization.ipynb: updates per factor of 10, the fastest rate, the one-step rate."""
+"""Checkers for 06_visualization.ipynb: updates per factor of 10, the update that reaches the valley floor, the
+one-step rate."""
 
 from __future__ import annotations
 
 import math
 
-from helpers.data import original_data
-from helpers.exercises.core import Mistake, Verdict, checker, compare_number
-from helpers.solve import spectrum
+import torch
+
+from helpers.data import TRUE_B, TRUE_W, original_data
+from helpers.exercises.core import Mistake, Verdict, checker, compare_count, compare_number
+from helpers.exercises.validate import Wrong
+from helpers.model import init_params
+from helpers.solve import hessian, spectrum
 
 
 @checker
@@ -18,7 +23,6 @@ def check_updates_per_decade(answer: object, lr: float = 0.001) -> Verdict:
         answer,
         math.log(10) / rate,
         name="your count",
-        rtol=1e-6,
         mistakes=[
             Mistake(
                 2 * math.log(10) / rate,
@@ -27,7 +31,7 @@ def check_updates_per_decade(answer: object, lr: float = 0.001) -> Verdict:
             Mistake(1 / rate, "that counts the updates per factor of e; a factor of 10 takes ln 10 times as many"),
             Mistake(
                 math.log(10) / (-2 * math.log(abs(1 - lr * sp.lam_max))),
-                "that uses the fast direction's factor; after the cliff only 1 − lr·λmin is left",
+                "that uses the fast direction's factor; after the steep start only 1 − lr·λmin is left",
             ),
             Mistake(round(math.log(10) / rate), "that is rounded to a whole number; give the exact value, a float"),
         ],
@@ -35,30 +39,48 @@ def check_updates_per_decade(answer: object, lr: float = 0.001) -> Verdict:
 
 
 @checker
-def check_fastest_lr(answer: object) -> Verdict:
-    """η* = 2/(λmin + λmax) for the sum loss on the 40 points: the rate with the smallest ρ."""
+def check_valley_floor(answer: object, lr: float = 0.001, share: float = 0.01, seed: int = 0) -> Verdict:
+    """the first update t at which |v_max·e_t| < share·|v_min·e_t|: the path is on the valley floor (linear model)."""
     X, _ = original_data()
     sp = spectrum(X)
-    return compare_number(
+    w0, b0 = init_params(seed)
+    e0 = torch.tensor([w0.item() - TRUE_W, b0.item() - TRUE_B], dtype=torch.float64)  # (2,)
+    _, V = torch.linalg.eigh(hessian(X))  # columns: the eigenvectors of lam_min (along), lam_max (across)
+    along, across = abs((V[:, 0] @ e0).item()), abs((V[:, 1] @ e0).item())
+    f_along, f_across = abs(1 - lr * sp.lam_min), abs(1 - lr * sp.lam_max)
+
+    def first(ratio: float, factor: float, limit: float) -> int:
+        """the first t with ratio * factor^t < limit (factor < 1)."""
+        if not 0 <= factor < 1:
+            raise Wrong(
+                f"at lr = {lr:g} the error across the valley does not shrink faster than along it: try a smaller lr"
+            )
+        if ratio < limit or factor == 0:
+            return 0 if ratio < limit else 1
+        return math.floor(math.log(limit / ratio) / math.log(factor)) + 1
+
+    q = f_across / f_along  # the ratio across/along shrinks by this factor per update
+    return compare_count(
         answer,
-        sp.fastest_lr,
-        name="your learning rate",
-        rtol=1e-6,
-        n=X.shape[0],
+        first(across / along, q, share),
+        name="your update",
+        off_by_one="t counts updates (e_0 is the start, e_1 the error after one update); you want the first t "
+        "at which the ratio is below the share",
         mistakes=[
             Mistake(
-                sp.stability_limit,
-                "that is the stability limit 2/λmax, where the steep direction stops shrinking altogether",
+                first(1.0, q, share),
+                "that assumes the start has as much error across the valley as along it: project e_0 on both "
+                "eigenvectors",
             ),
             Mistake(
-                1 / sp.lam_max,
-                "1/λmax removes the steep direction in one step but leaves the slow one crawling: "
-                "balance the two factors |1 − ηλ| instead",
+                first(along / across, q, share),
+                "the two components are swapped: across the valley is v_max, the eigenvector of λmax",
             ),
             Mistake(
-                2 / (sp.lam_max - sp.lam_min), "check the sign: the two factors balance where 1 − ηλmin = −(1 − ηλmax)"
+                first(1.0, f_across, share),
+                "that is when the error across the valley falls below the share of its own start; compare it with "
+                "the error along the valley, which shrinks too",
             ),
-            Mistake(spectrum(X, "mean").fastest_lr, "that is the rate for the mean loss; the exercise uses the sum"),
         ],
     )
 
@@ -73,7 +95,6 @@ def check_one_step_lr(answer: object) -> Verdict:
         answer,
         1 / sp.lam_max,
         name="your learning rate",
-        rtol=1e-6,
         n=X.shape[0],
         mistakes=[
             Mistake(

@@ -1,14 +1,14 @@
-"""Checkers for 07_learning_rate.ipynb: the mean loss's two rates, another start's dead-ReLU threshold, two counts."""
+"""Checkers for 07_learning_rate.ipynb: the mean loss's two rates, another start's dead-ReLU threshold, a count."""
 
 from __future__ import annotations
 
 import math
 
-from helpers.data import original_data
+from helpers.data import TRUE_B, TRUE_W, original_data
 from helpers.exercises.core import Mistake, Verdict, checker, compare_count, compare_number
 from helpers.gradients import grad
 from helpers.model import init_params
-from helpers.solve import closed_form, spectrum
+from helpers.solve import spectrum
 
 
 @checker
@@ -20,7 +20,6 @@ def check_mean_rates(limit: object, fastest: object) -> Verdict:
         limit,
         m.stability_limit,
         name="your limit",
-        rtol=1e-6,
         n=n,
         mistakes=[
             Mistake(
@@ -42,7 +41,6 @@ def check_mean_rates(limit: object, fastest: object) -> Verdict:
         fastest,
         m.fastest_lr,
         name="your fastest rate",
-        rtol=1e-6,
         n=n,
         mistakes=[
             Mistake(s.fastest_lr, "that is the fastest rate for the sum loss: divide both eigenvalues by n first"),
@@ -93,56 +91,40 @@ def check_dead_threshold(answer: object, seed: int = 4) -> Verdict:
         mistakes.insert(
             0, Mistake(w00 / g00, f"that is the threshold from seed 0 (section 5); start from init_params({seed})")
         )
-    return compare_number(answer, w0 / g_w, name="your learning rate", rtol=1e-6, mistakes=mistakes)
+    return compare_number(answer, w0 / g_w, name="your learning rate", mistakes=mistakes)
 
 
 @checker
-def check_guaranteed_counts(
-    count_lr: object, count_fastest: object, lr: float = 0.001, tol: float = 1e-6, seed: int = 0
-) -> Verdict:
-    """the fewest updates T with ρ^T ‖e_0‖ <= tol at lr and at η* = 2/(λmin + λmax), from init_params(seed)."""
-    X, y = original_data()
-    w_star, b_star = (v.item() for v in closed_form(X, y))
+def check_fastest_count(answer: object, tol: float = 1e-6, seed: int = 0) -> Verdict:
+    """the fewest updates T with ρ(η*)^T ‖e_0‖ <= tol at η* = 2/(λmin + λmax), from init_params(seed), sum loss."""
+    X, _ = original_data()
     w0, b0 = (v.item() for v in init_params(seed))
-    e0, sp = math.hypot(w0 - w_star, b0 - b_star), spectrum(X)
+    e0, sp = math.hypot(w0 - TRUE_W, b0 - TRUE_B), spectrum(X)  # θ* = the true line, exact on this data
 
     def needed(rho: float, target: float = tol / e0) -> int:
         return math.ceil(math.log(target) / math.log(rho))
 
-    def typical(eta: float, other: int, which: str) -> list[Mistake]:
-        rho = sp.contraction(eta)
-        return [
+    rho = sp.contraction(sp.fastest_lr)
+    return compare_count(
+        answer,
+        needed(rho),
+        name="your count",
+        mistakes=[
             Mistake(
                 needed(rho, tol),
                 "that count ignores where the run starts: the bound is ρ^T ‖e_0‖, "
-                "with ‖e_0‖ the start's distance to the answer",
+                "with ‖e_0‖ the start's distance to θ*",
             ),
             Mistake(needed(rho**2), "that uses ρ², the rate of the loss; the distance shrinks by ρ per update"),
-            Mistake(other, f"that is the count for the other learning rate; this one is {which}"),
-        ]
-
-    at_lr, at_fastest = needed(sp.contraction(lr)), needed(sp.contraction(sp.fastest_lr))
-    first = compare_count(
-        count_lr,
-        at_lr,
-        name="your count at lr",
-        mistakes=[
             Mistake(
-                needed(abs(1 - lr * sp.lam_max)),
-                "that uses 1 − η λmax, the steep direction's factor; at a small η the larger one, ρ, is 1 − η λmin",
+                needed(sp.contraction(0.001)),
+                "that is the count at the original's η = 0.001 (05_training.ipynb); this one is at η*",
             ),
-            *typical(lr, at_fastest, f"at η = {lr:g}"),
-        ],
-        off_by_one="you need the smallest whole T with ρ^T ‖e_0‖ ≤ the tolerance, so round up",
-    )
-    if not first:
-        return first
-    return compare_count(
-        count_fastest,
-        at_fastest,
-        name="your count at η*",
-        mistakes=[
-            *typical(sp.fastest_lr, at_lr, "at η* = 2/(λmin + λmax)"),
+            Mistake(
+                needed(sp.contraction(1 / sp.lam_max)),
+                "that uses η = 1/λmax, which removes the steep direction in one step but leaves the flat one "
+                "crawling; η* = 2/(λmin + λmax) balances the two",
+            ),
         ],
         off_by_one="you need the smallest whole T with ρ^T ‖e_0‖ ≤ the tolerance, so round up",
     )

@@ -25,7 +25,6 @@ def check_mean_grad(answer: object, seed: int = 0) -> Verdict:
         answer,
         g.b.item(),
         name="your gradient for b",
-        rtol=1e-9,
         n=X.shape[0],
         mistakes=[
             Mistake(g.b.item() / 2, "your gradient for b is off by a factor of 2: did you differentiate the square?"),

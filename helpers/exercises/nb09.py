@@ -1,29 +1,32 @@
-"""Checkers for 09_closed_form.ipynb: the normal equations, a prediction, and the slope of a line through the origin."""
+"""Checkers for 09_closed_form.ipynb: a quadratic's normal equations, a prediction, a line through the origin."""
 
 from __future__ import annotations
 
+import torch
+
 from helpers.data import SCALE, original_data
-from helpers.exercises.core import Mistake, Verdict, checker, compare_number, compare_tensor
-from helpers.solve import closed_form, design_matrix
+from helpers.exercises.core import PRINTED, Mistake, Verdict, checker, compare_number, compare_tensor
+from helpers.solve import closed_form
 
 
 @checker
 def check_normal_equations(AtA: object, Aty: object) -> Verdict:
-    """AᵀA, shape (2, 2), and Aᵀy, shape (2, 1), for the 40 points with the design matrix A = [x, 1]."""
+    """AᵀA, shape (3, 3), and Aᵀy, shape (3, 1), of the quadratic y_hat = a x² + w x + b: A = [x², x, 1]."""
     X, y = original_data()
-    n, A = X.shape[0], design_matrix(X)
-    order = "has the columns of A in the order [1, x]; this series puts x first, A = [x, 1], so that θ = (w, b)"
-    alone = "has shape (1, 1): did you use X alone? A = [x, 1] adds a column of ones for the bias"
-    gram = A.T @ A  # (2, 2)
+    n = X.shape[0]
+    A = torch.cat([X * X, X, torch.ones_like(X)], dim=1)  # (n, 3)
+    order = "has the columns of A in the order [1, x, x²]; this exercise writes them as the formula reads, [x², x, 1]"
+    line = "has shape (2, 2): that is the line's, A = [x, 1]; the quadratic's A = [x², x, 1] has three columns"
+    gram = A.T @ A  # (3, 3)
     first = compare_tensor(
         AtA,
         gram,
         name="AtA",
-        rtol=1e-9,
+        rtol=PRINTED,
         n=n,
         shape_hints={
-            (n, n): f"AtA has shape ({n}, {n}): that is A Aᵀ; the normal equations need Aᵀ A, which is (2, 2)",
-            (1, 1): f"AtA {alone}",
+            (n, n): f"AtA has shape ({n}, {n}): that is A Aᵀ; the normal equations need Aᵀ A, which is (3, 3)",
+            (2, 2): f"AtA {line}",
         },
         mistakes=[
             Mistake(2 * gram, "AtA is the Hessian 2 AᵀA: with the gradient set to zero, the common factor 2 cancels"),
@@ -32,14 +35,14 @@ def check_normal_equations(AtA: object, Aty: object) -> Verdict:
     )
     if not first:
         return first
-    moment = A.T @ y  # (2, 1)
+    moment = A.T @ y  # (3, 1)
     return compare_tensor(
         Aty,
         moment,
         name="Aty",
-        rtol=1e-9,
+        rtol=PRINTED,
         n=n,
-        shape_hints={(1, 1): f"Aty {alone}"},
+        shape_hints={(2, 1): "Aty has shape (2, 1): that is the line's; with the column x² it has three entries"},
         mistakes=[
             Mistake(2 * moment, "Aty is twice too large: with the gradient set to zero, the common factor 2 cancels"),
             Mistake(moment.flip(0), f"Aty {order}"),
@@ -57,7 +60,6 @@ def check_prediction(answer: object, raw_x: float = 250.0) -> Verdict:
         answer,
         w * x + b,
         name="your prediction",
-        rtol=1e-6,
         mistakes=[
             Mistake(w * raw_x + b, "you used the raw value: divide it by 100 first, as every input of the data was"),
             Mistake(b * x + w, "you swapped w and b: the slope multiplies x, the intercept is added"),
@@ -76,7 +78,6 @@ def check_slope_through_origin(answer: object) -> Verdict:
         answer,
         s_xy / s_xx,
         name="your w",
-        rtol=1e-9,
         n=X.shape[0],
         mistakes=[
             Mistake(

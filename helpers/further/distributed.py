@@ -15,11 +15,12 @@ import torch
 import torch.distributed as dist
 from torch.nn.parallel import DistributedDataParallel
 
-from helpers.checks import ACTIVATIONS, LOSSES, check_choice, check_count, check_data, check_lr, check_param
+from helpers.checks import ACTIVATIONS, LOSSES, check_choice, check_count, check_data, check_lr, check_param, check_seed
 from helpers.data import noisy_data, uniform_x
 from helpers.further.minibatch import MinibatchRun, batch_order
 from helpers.model import forward, init_params
 
+SIGMA = 0.05  # the standard deviation of the noise problem() adds to y
 TOLERANCE = 1e-10  # largest |difference| from the single-process run that --check accepts (float64)
 
 
@@ -38,8 +39,15 @@ class OneNeuron(torch.nn.Module):
 
 
 def problem(n: int, seed: int, dtype: torch.dtype = torch.float64) -> tuple[torch.Tensor, ...]:
-    """the data and start every rank rebuilds from seed: X, y (n, 1) noisy points on the true line; w, b (1, 1)."""
-    X, y = noisy_data(0.05, seed, X=uniform_x(n, seed), dtype=dtype)
+    """11's data, which every rank rebuilds from seed: X, y (n, 1) noisy points on the true line; w, b (1, 1).
+
+    x is uniform on the original's range, y the true line plus noise of standard deviation SIGMA, (w, b) is
+    init_params(seed). x is drawn with the next seed: torch.rand and torch.randn on two generators seeded alike
+    draw on the same stream of random numbers, so an x and a noise drawn from one seed are correlated (about -0.35),
+    and the least-squares line then misses the truth by many times its standard error.
+    """
+    x_seed = (check_seed(seed) + 1) % 2**64  # another seed for x, so that x and the noise are independent
+    X, y = noisy_data(SIGMA, seed, X=uniform_x(n, x_seed), dtype=dtype)
     w, b = init_params(seed, dtype=dtype)
     return X, y, w, b
 
