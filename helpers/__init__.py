@@ -11,6 +11,7 @@ helpers.exercises checks the exercises, and helpers.tools is run, never imported
 from helpers.data import RAW_X, TRUE_B, TRUE_W, noisy_data, original_data, true_line, uniform_x
 from helpers.figures.animate import animate_training, frame_updates, offline_html, plot_training_frames
 from helpers.figures.batches import plot_batch_sizes
+from helpers.figures.generalization import plot_bias_variance, plot_overfitting
 from helpers.figures.landscape import plot_contours, plot_step
 from helpers.figures.panel import build_panel, next_step, plot_next_step
 from helpers.figures.plots import loss_grid, plot_data, plot_fit, plot_losses, plot_scales
@@ -61,12 +62,14 @@ __all__ = [
     "original_data",
     "path_losses",
     "plot_batch_sizes",
+    "plot_bias_variance",
     "plot_contours",
     "plot_contours_by_activation",
     "plot_data",
     "plot_fit",
     "plot_losses",
     "plot_next_step",
+    "plot_overfitting",
     "plot_rate_vs_lr",
     "plot_relu_vs_linear",
     "plot_scales",

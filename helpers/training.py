@@ -125,7 +125,7 @@ def train(X: torch.Tensor, y: torch.Tensor, w: torch.Tensor, b: torch.Tensor, *,
             raise DivergenceError(message)
     elif dead_at is not None:
         status = "dead_relu"
-        message = (f"dead ReLU: from update {dead_at} on, every pre-activation x*w was <= 0 (w = {w.item():.4g}), "
+        message = (f"dead ReLU: from update {dead_at} on, every pre-activation x*w was < 0 (w = {w.item():.4g}), "
                    "so w got no gradient and only b kept learning")  # fmt: skip
     else:
         status, message = _closeness(X, y, w, b)

@@ -30,23 +30,6 @@ def _X_y():
     return original_data()
 
 
-def _mean_grad_b() -> float:
-    X, y = _X_y()
-    model = nn.Linear(1, 1, dtype=torch.float64)
-    w, b = init_params(0, dtype=torch.float64)
-    with torch.no_grad():
-        model.weight.copy_(w)
-        model.bias.copy_(b.reshape(1))
-    nn.MSELoss()(model(X), y).backward()
-    return model.bias.grad.item()
-
-
-def _mean_grad_w() -> float:
-    X, y = _X_y()
-    w, b = init_params(0, dtype=torch.float64)
-    return (2 * ((X * w + b - y) * X).mean()).item()
-
-
 def _loop(steps=149, lr=0.04, reduction="mean", zero_grad=True, dtype=torch.float64) -> nn.Linear:
     """the exercise's loop, written out, with the knobs a learner gets wrong."""
     X, y = (t.to(dtype) for t in _X_y())
@@ -140,10 +123,10 @@ def _line_sse(w: float, b: float, raw: bool = False) -> float:
 
 
 def _numpy_start():
-    """y and the predictions at init_params(0), as numpy arrays (40, 1)."""
+    """y and the line's predictions x w + b at init_params(0), as numpy arrays (40, 1)."""
     X, y = _X_y()
     w, b = init_params(0)
-    y_hat = np.clip(X.numpy() * np.float64(w.item()), 0, None) + np.float64(b.item())
+    y_hat = X.numpy() * np.float64(w.item()) + np.float64(b.item())
     return y.numpy(), y_hat
 
 
@@ -176,10 +159,10 @@ def _eta_step() -> float:
     return (g.T @ g / (g.T @ (2 * A.T @ A) @ g)).item()
 
 
-def _duplicated_losses(copies: int) -> tuple[float, float]:
-    """the sum and the mean loss of relu(0.2 x) + 0.3 on the 40 points repeated copies times."""
+def _duplicated_losses(copies: int, w: float = 0.1, b: float = 0.5) -> tuple[float, float]:
+    """the sum and the mean loss of relu(w x) + b on the 40 points repeated copies times."""
     X, y = (torch.cat([t] * copies) for t in _X_y())
-    sq = ((0.2 * X).clamp(min=0) + 0.3 - y).pow(2)
+    sq = ((w * X).clamp(min=0) + b - y).pow(2)
     return sq.sum().item(), sq.mean().item()
 
 
@@ -271,6 +254,15 @@ def _start_grads(seed: int) -> tuple[float, float, float, float]:
     return w.item(), b.item(), w.grad.item(), b.grad.item()
 
 
+def _raw_x() -> torch.Tensor:
+    return torch.tensor(RAW_X, dtype=torch.float64).reshape(-1, 1)
+
+
+def _best_divisor() -> float:
+    """the s with the smallest κ of x / s: it balances AᵀA/n's diagonal, mean (x/s)² = 1, so s = RMS of x."""
+    return _raw_x().pow(2).mean().sqrt().item()
+
+
 def _counts(target: float | None = None, square: bool = False) -> tuple[int, int]:
     """updates the bound guarantees at lr = 0.001 and at 2/(λmin + λmax), from seed 0 to within target."""
     X = _X_y()[0]
@@ -298,10 +290,26 @@ def _big_grad(
     return w.grad.item(), b.grad.item()
 
 
-def _db_without_n(w: float = 0.2, b: float = 0.3) -> float:
-    """the mean's dL/db at (w, b) with the n b term written as b: 2 (w S_x + b - S_y) / n."""
+def _stats_loss(slip: str = "") -> float:
+    """the summed loss at the points' lstsq solution, straight from the data; or the expanded form with a slip."""
     X, y, _, _ = _big()
-    return (2 * (w * X.sum() + b - y.sum()) / len(X)).item()
+    w, b = torch.linalg.lstsq(design_matrix(X), y).solution.flatten().tolist()
+    loss = (X * w + b - y).pow(2).sum().item()
+    x, t, n = X[:, 0], y[:, 0], len(X)
+    if slip == "no S_yy":
+        return loss - t.dot(t).item()
+    if slip == "b² for N b²":
+        return loss - (n - 1) * b * b
+    if slip == "single cross terms":
+        return (w * w * x.dot(x) + w * b * x.sum() - w * x.dot(t) + n * b * b - b * t.sum() + t.dot(t)).item()
+    return loss
+
+
+def _lstsq_big() -> tuple[float, float]:
+    """(w*, b*) of the points of 11, by lstsq."""
+    X, y, _, _ = _big()
+    w, b = torch.linalg.lstsq(design_matrix(X), y).solution.flatten().tolist()
+    return w, b
 
 
 def _shards_average(scale, divide: float, sizes=(30, 20, 14)) -> tuple[float, float]:
@@ -384,7 +392,7 @@ CASES = {
         ],
     ),
     "check_duplicated_losses": (
-        lambda a: ex.check_duplicated_losses(*a, copies=2),
+        lambda a: ex.check_duplicated_losses(*a, copies=2, w=0.1, b=0.5),
         lambda: _duplicated_losses(2),
         [
             (lambda: (_duplicated_losses(1)[0], 0.0), "the sum over the original 40 points"),
@@ -479,7 +487,7 @@ CASES = {
         lambda a: ex.check_predicted_end(*a, lr=0.001, num_updates=300, seed=0),
         lambda: _end(300),
         [
-            (lambda: (0.175, 0.4), "closed-form answer"),
+            (lambda: (0.175, 0.4), "that is θ*, where the run is heading"),
             (lambda: (0.175 + _rho(_X_y()[0], 0.001) ** 300 * _e0()[0].item(), 0.4), "only its part along v"),
             (lambda: _end(300, e0=-_e0()), "wrong sign"),
             (lambda: _end(301), "one update too many"),
@@ -511,7 +519,7 @@ CASES = {
         lambda a: ex.check_one_step_lr(a),
         lambda: 1 / (2 * 40),  # standardised: AᵀA = n I, so H = 2n I and one step of 1/(2n) lands
         [
-            (lambda: 2 / (2 * 40), "stability limit"),
+            (lambda: 2 / (2 * 40), "flips the error's sign without shrinking it"),
             (lambda: 2.0 * 40, "the eigenvalue itself"),
             (lambda: 1 / _eig(_X_y()[0])[1], "before standardising"),
             (lambda: 1 / _eig(_standardised(correction=1))[0], "sample standard deviation"),
@@ -553,14 +561,27 @@ CASES = {
             (lambda: float(_counts()[1]), "convert it with int"),
         ],
     ),
-    "check_mean_grad": (
-        lambda a: ex.check_mean_grad(a, seed=0),
-        _mean_grad_b,
+    "check_best_divisor": (
+        lambda a: ex.check_best_divisor(a),
+        _best_divisor,
         [
-            (lambda: _mean_grad_b() / 2, "did you differentiate the square?"),
-            (lambda: -_mean_grad_b(), "wrong sign"),
-            (lambda: 40 * _mean_grad_b(), "n = 40 times too large"),
-            (_mean_grad_w, "that is the gradient for w"),
+            (lambda: 100.0, "01_data.ipynb chose"),
+            (lambda: sum(RAW_X) / len(RAW_X), "the mean of x / s equal to 1"),
+            (lambda: float(np.std(RAW_X)), "standard deviation"),
+            (lambda: max(RAW_X), "into [0, 1]"),
+            (lambda: _cond(_raw_x() / _best_divisor()), "the smallest κ itself"),
+            (lambda: _best_divisor() * 1.003, "close, but not within"),
+        ],
+    ),
+    "check_forgotten_zero_grad": (
+        lambda a: ex.check_forgotten_zero_grad(a, lr=0.001, seed=0),
+        lambda: _loop(steps=2, lr=0.001, reduction="sum", zero_grad=False).weight.item(),
+        [
+            (lambda: _loop(steps=2, lr=0.001, reduction="sum").weight.item(), "the correct loop"),
+            (lambda: _loop(steps=1, lr=0.001, reduction="sum").weight.item(), "after the first update"),
+            (lambda: _loop(steps=2, lr=0.001, zero_grad=False).weight.item(), "uses the mean loss"),
+            (lambda: _loop(steps=2, lr=0.001, reduction="sum", zero_grad=False).bias.item(), "looks like b"),
+            (lambda: _loop(steps=2, lr=0.001, reduction="sum", zero_grad=False).weight.item() * 1.003, "close, but"),
         ],
     ),
     "check_mean_loop": (
@@ -668,16 +689,17 @@ CASES = {
             (lambda: 2 * 8 * 10**6 / 2e10, "10 times too small"),
         ],
     ),
-    "check_mean_stats_grad": (
-        lambda a: ex.check_mean_stats_grad(*a, w=0.2, b=0.3, n=100_000, seed=0),
-        lambda: _big_grad(at=(0.2, 0.3)),
+    "check_stats_loss": (
+        lambda a: ex.check_stats_loss(a, n=100_000, seed=0),
+        _stats_loss,
         [
-            (lambda: _big_grad("sum", at=(0.2, 0.3)), "gradient of the summed loss"),
-            (lambda: _big_grad(at=(0.2, 0.3))[::-1], "wrong way round"),
-            (lambda: (_big_grad(at=(0.2, 0.3))[0], _db_without_n()), "n b in it"),
-            (lambda: (_big_grad(at=(0.2, 0.3))[0] / 2, 0.0), "square brings down a factor 2"),
-            (lambda: _big_grad(), "gradient at the start"),
-            (lambda: (_big_grad(at=(0.2, 0.3))[0] * (1 + 2e-3), 0.0), "close, but not within"),
+            (lambda: _stats_loss("no S_yy"), "S_yy is missing"),
+            (lambda: _stats_loss("b² for N b²"), "N b², not b²"),
+            (lambda: _stats_loss("single cross terms"), "each cross term of the square comes twice"),
+            (lambda: (_big()[0] * _big()[2] + _big()[3] - _big()[1]).pow(2).sum().item(), "loss at the start"),
+            (lambda: 100_000 * 0.05**2, "N σ²"),
+            (lambda: _stats_loss() / 100_000, "a mean where a sum belongs"),
+            (lambda: _stats_loss() * (1 + 2e-3), "close, but not within"),
         ],
     ),
     "check_shard_average": (
@@ -685,10 +707,12 @@ CASES = {
         lambda: _big_grad("mean", slice(0, 64)),
         [
             (lambda: _shards_average(lambda size: 1 / size, 3), "each shard's own mean"),
-            (lambda: _shards_average(lambda size: 3 / 64, 1), "divide by p"),
+            (lambda: _shards_average(lambda size: 3 / 64, 1), "divide by K"),
             (lambda: _big_grad("sum", slice(0, 64)), "batch's summed loss"),
             (lambda: _shards_average(lambda size: 1 / 64, 3), "not 1/B"),
             (lambda: _big_grad("mean"), "all 100,000 points"),
+            (lambda: _big_grad("mean", slice(0, 64), at=(0.2, 0.3)), "not at (0.2, 0.3)"),
+            (lambda: _big_grad("mean", slice(0, 64), at=_lstsq_big()), "not at the least-squares θ*"),
         ],
     ),
 }
@@ -702,7 +726,6 @@ PAIRED = {
     "check_fixed_loop",
     "check_predicted_end",
     "check_mean_rates",
-    "check_mean_stats_grad",
     "check_shard_average",
 }  # checkers of two answers
 MISTAKES = [(name, i) for name, (_, _, wrong) in CASES.items() for i in range(len(wrong))]
@@ -921,8 +944,8 @@ def test_one_tuple_for_a_two_answer_checker_says_how_to_call_it(name, capsys):
 
 
 def test_a_call_that_does_not_fit_names_the_answers():
-    assert ex.check_mean_stats_grad((1.0, 2.0)).message == (
-        "this checker takes two answers: check_mean_stats_grad(dw, db), not one tuple of them"
+    assert ex.check_shard_average((1.0, 2.0)).message == (
+        "this checker takes two answers: check_shard_average(dw, db), not one tuple of them"
     )
     assert ex.check_num_updates().message == "this checker takes one answer: check_num_updates(answer)"
     assert ex.check_num_updates(6, 40, 7, 25, 1).message == "this checker takes one answer: check_num_updates(answer)"

@@ -45,12 +45,14 @@ from helpers import (
     loss_grid,
     next_step,
     plot_batch_sizes,
+    plot_bias_variance,
     plot_contours,
     plot_contours_by_activation,
     plot_data,
     plot_fit,
     plot_losses,
     plot_next_step,
+    plot_overfitting,
     plot_rate_vs_lr,
     plot_relu_vs_linear,
     plot_spread,
@@ -59,7 +61,7 @@ from helpers import (
     plot_training_frames,
     train,
 )
-from helpers.figures.plots import new_figure
+from helpers.figures.plots import LABELLED, new_figure
 from helpers.figures.scaling import CURVES, plot_scaling
 from helpers.further.noise import Fits
 from helpers.further.torch_way import SGDRun
@@ -383,6 +385,7 @@ def test_plot_contours_draws_the_loss_the_minimum_and_the_paths(xy, run):
     _, _, L = loss_grid(X, y, *window)
     levels = np.geomspace(max(float(L.min()), 1e-4), float(L.max()), 14)
     assert np.allclose(cs.levels, levels, rtol=EXACT, atol=0)  # spanning the grid's values, log-spaced
+    assert list(cs.labelLevelList) == list(np.asarray(cs.levels)[LABELLED::2])  # no label on the crowded rings
     # the grid as drawn: the loss, lifted to a tenth of the lowest level where it is below (0 at the minimum)
     assert cs.zmin == pytest.approx(max(float(L.min()), levels[0] / 10), abs=EXACT)
     assert cs.zmax == pytest.approx(float(L.max()))
@@ -476,7 +479,7 @@ def test_plot_step_draws_the_loss_along_the_negative_gradient(xy):
     assert step == pytest.approx(np.array([[lr, loss_at(x, t, w0 - lr * gw, b0 - lr * gb)]]), rel=1e-6)
     assert line(ax, "what the tangent predicted").get_xydata()[0, 0] == lr
     assert ax.get_xlim() == (0, pytest.approx(10 * lr))
-    assert (ax.get_xlabel(), ax.get_ylabel()) == (r"step size $\eta$", "sum loss")
+    assert (ax.get_xlabel(), ax.get_ylabel()) == (r"learning rate $\eta$", "loss L (sum of squares)")
 
 
 # --------------------------------------------------------------------------------------------------- surfaces.py
@@ -544,9 +547,17 @@ def test_plot_contours_by_activation_shares_levels_over_both_surfaces(xy):
         assert (ax.get_xlim(), ax.get_ylim()) == window
     assert relu_ax.get_title() == r"Sum loss of $\hat y$ = relu(x w) + b"
     assert lin_ax.get_title() == r"Sum loss of $\hat y$ = x w + b"
-    floor = line(relu_ax, "flat valley floor").get_xydata()
+    floor = line(relu_ax, "bottom of the flat valley").get_xydata()
     assert np.allclose(floor, [[-0.5, t.mean()], [0.0, t.mean()]], atol=EXACT)
-    assert [ln.get_label() for ln in lin_ax.get_lines()].count("flat valley floor") == 0
+    assert [ln.get_label() for ln in lin_ax.get_lines()].count("bottom of the flat valley (w < 0)") == 0
+    # the innermost rings crowd around the star: only every other ring from the sixth out is labelled
+    for ax in (relu_ax, lin_ax):
+        cs = (
+            ax.collections[0]
+            if hasattr(ax.collections[0], "levels")
+            else next(c for c in ax.collections if hasattr(c, "levels"))
+        )
+        assert list(cs.labelLevelList) == list(np.asarray(cs.levels)[LABELLED::2])
     assert relu_ax.get_ylabel() == "b"
 
 
@@ -592,7 +603,7 @@ def test_every_animation_frame_draws_its_update(xy, run):
     assert np.array_equal(ax_fit.collections[0].get_offsets(), np.column_stack(xy))
     check_contours_on_the_loss(contour_set(ax_path), x, t, True, (ax_path.get_xlim(), ax_path.get_ylim()), 81)
     (fit_line,) = ax_fit.get_lines()
-    path, point = [ln for ln in ax_path.get_lines() if ln.get_label() != "minimum"]
+    path, point = [ln for ln in ax_path.get_lines() if not ln.get_label().startswith("minimum")]
     anim._init_draw()  # what a writer does first (and it marks the animation as drawn, so it is deleted quietly)
     for u in frames:
         anim._draw_frame(u)  # what a writer does for each frame
@@ -674,7 +685,7 @@ def test_plot_next_step_draws_the_step_as_an_arrow_and_both_lines(xy):
     assert step.loss == pytest.approx(loss_at(x, t, 0.3, 0.1), rel=EXACT)
     stretch = 0.25 / math.hypot((step.w_next - 0.3) / 1.5, (step.b_next - 0.1) / 1.4)
     assert legend_texts(ax_step.get_legend()) == [
-        "minimum",
+        r"minimum $\theta^\star$",
         "(w, b) now",
         rf"step at $\eta$ = 0.009, arrow drawn ×{stretch:.2g}",
         "where the step lands",
@@ -787,6 +798,32 @@ def test_plot_sweep_spreads_the_rates_near_the_limit_on_a_linear_panel():
     assert fig.axes[1].get_xlim()[0] < 0.004 and fig.axes[1].get_xlim()[1] > 0.012
     with pytest.raises(ValueError, match="near must be"):
         plot_sweep(rows, spec=sp, near=(0.01, 0.001))
+
+
+@pytest.mark.parametrize("xscale", ["linear", "log", "both"])
+def test_plot_sweep_draws_a_diverged_run_at_the_top_clear_of_every_run(xscale):
+    """07's sweep at 0.0105: the linear run diverges while the ReLU run dies at a distance near 1. The diverged run's
+    triangle, read back in axes and data coordinates, sits at the top of the axes, a decade or more above the highest
+    run, and apart from the dead-ReLU cross at the same rate (in pixels, more than the two markers' half sizes)."""
+    sp = Spectrum(22.79, 200.35)
+    rows = [
+        {"learning_rate": 0.009, "activation": "relu", "status": "dead_relu", "distance": 0.4},
+        {"learning_rate": 0.0105, "activation": "relu", "status": "dead_relu", "distance": 0.55},
+        {"learning_rate": 0.009, "activation": "none", "status": "converged", "distance": 3e-15},
+        {"learning_rate": 0.0105, "activation": "none", "status": "diverged", "distance": 520.0},
+    ]
+    fig = render(plot_sweep(rows, spec=sp, xscale=xscale))
+    for ax in fig.axes:
+        (diverged,) = [ln for ln in ax.get_lines() if ln.get_marker() == "^" and len(ln.get_xydata())]
+        (dead,) = [ln for ln in ax.get_lines() if ln.get_marker() == "X" and len(ln.get_xydata())]
+        at = diverged.get_transform().transform(diverged.get_xydata())  # (1, 2): pixels
+        x_data, y_data = ax.transData.inverted().transform(at)[0]
+        assert x_data == pytest.approx(0.0105)
+        assert 0.9 <= ax.transAxes.inverted().transform(at)[0, 1] <= 1.0  # at the top of the axes
+        assert y_data >= 10 * 0.55 * (1 - 1e-9)  # a decade above the highest run, not among the runs
+        cross = ax.transData.transform([[0.0105, 0.55]])[0]
+        clearance = (diverged.get_markersize() + dead.get_markersize()) / 2 * fig.dpi / 72
+        assert at[0, 1] - cross[1] > clearance, "the diverged triangle covers the dead-ReLU cross"
 
 
 def test_plot_batch_sizes_draws_each_runs_losses_per_epoch_and_per_update():
@@ -973,3 +1010,159 @@ def test_plot_scales_draws_the_true_line_and_both_steps_in_raw_and_divided_units
 def test_plot_scales_refuses_a_bad_step(data):
     with pytest.raises(ValueError, match=r"step must be a finite number > 0, got -0.1"):
         helpers.plot_scales(*data, step=-0.1)
+
+
+# ------------------------------------------------------------------------------------------ generalization.py (10)
+
+
+def scatter(ax, label: str) -> np.ndarray:
+    """the offsets of the one scatter of ax labelled label."""
+    found = [c for c in ax.collections if c.get_label() == label]
+    assert len(found) == 1, f"{len(found)} scatters labelled {label!r} in {[c.get_label() for c in ax.collections]}"
+    return np.asarray(found[0].get_offsets())
+
+
+def overfitting_inputs() -> dict:
+    """8 points of one draw, two fits on a grid, and losses for k = 2..8 that differ from k to k."""
+    X = torch.linspace(0.01, 3.001, 8, dtype=torch.float64).reshape(-1, 1)
+    y = 0.175 * X + 0.4 + 0.05 * torch.tensor([1.0, -0.5, 0.3, 0.9, -1.2, 0.1, 0.4, -0.7], dtype=torch.float64)[:, None]
+    grid = torch.linspace(0.01, 3.001, 50, dtype=torch.float64).reshape(-1, 1)
+    fits = {2: 0.17 * grid + 0.41, 8: 0.175 * grid + 0.4 + 0.2 * torch.sin(5 * grid)}
+    X_new = torch.linspace(0.02, 2.99, 30, dtype=torch.float64).reshape(-1, 1)
+    y_new = 0.175 * X_new + 0.4 + 0.3 * torch.cos(7 * X_new)  # reaching beyond the 8 points: they set the view
+    return dict(
+        X=X, y=y, grid=grid, truth=0.175 * grid + 0.4, fits=fits,
+        train_loss={k: 0.0025 * (8 - k) / 8 * (1 + 0.01 * k) for k in range(2, 9)},
+        val_loss={k: 0.0025 * (1.2 + 0.1 * k**1.5) for k in range(2, 9)},
+        sigma=0.05, draws=200, new=(X_new, y_new),
+    )  # fmt: skip
+
+
+def test_plot_overfitting_draws_the_draw_its_fits_and_the_losses_per_k_in_units_of_sigma_squared():
+    a = overfitting_inputs()
+    fig = render(plot_overfitting(**a))
+    left, right = fig.axes
+    s2, ks = 0.05**2, list(range(2, 9))
+    points = torch.cat([a["X"], a["y"]], 1).numpy()
+    assert np.allclose(scatter(left, "8 training points (one draw)"), points, atol=EXACT)
+    assert np.allclose(scatter(left, "validation points (30 new x)"), torch.cat(a["new"], 1).numpy(), atol=EXACT)
+    gx = a["grid"].numpy().ravel()
+    for k in (2, 8):
+        xy = line(left, f"fit with k = {k} coefficients").get_xydata()
+        assert np.allclose(xy[:, 0], gx, atol=EXACT) and np.allclose(xy[:, 1], a["fits"][k].numpy().ravel(), atol=EXACT)
+    truth = line(left, "true line").get_xydata()
+    assert np.allclose(truth[:, 1], 0.175 * gx + 0.4, atol=EXACT) and line(left, "true line").get_linestyle() == "--"
+    lo, hi = left.get_ylim()  # every point and the truth in view
+    shown = np.concatenate([a["y"].numpy().ravel(), a["new"][1].numpy().ravel(), truth[:, 1]])
+    assert lo < shown.min() and shown.max() < hi
+    for label, values in (("training", a["train_loss"]), ("validation", a["val_loss"])):
+        xy = line(right, label).get_xydata()
+        assert list(xy[:, 0]) == ks and np.allclose(xy[:, 1], [values[k] / s2 for k in ks], rtol=EXACT), label
+    expected = line(right, "expected training").get_xydata()
+    assert list(expected[:, 0]) == ks and np.allclose(expected[:, 1], [(8 - k) / 8 for k in ks], rtol=0, atol=EXACT)
+    assert list(line(right, "$\\sigma^2$, the noise").get_ydata()) == [1.0, 1.0]
+    assert (left.get_title(), right.get_title()) == ("One noise draw and its fits", "Averaged over 200 noise draws")
+    assert (right.get_xlabel(), right.get_ylabel()) == ("number of coefficients k", r"mean squared error / $\sigma^2$")
+    assert right.get_xscale() == right.get_yscale() == "linear"
+
+
+def test_plot_overfitting_without_new_points_draws_only_the_training_points():
+    a = overfitting_inputs()
+    del a["new"]
+    (left, _) = render(plot_overfitting(**a)).axes
+    assert [c.get_label() for c in left.collections] == ["8 training points (one draw)"]
+
+
+@pytest.mark.parametrize("change, text", [
+    (dict(val_loss={k: 1.0 for k in range(2, 8)}), r"train_loss and val_loss must hold one loss for each k"),
+    (dict(train_loss={k: 1.0 for k in range(2, 10)}, val_loss={k: 1.0 for k in range(2, 10)}),
+     r"k must run from 1 to the number of points, 8"),
+    (dict(sigma=0.0), r"sigma must be a finite number > 0, got 0.0"),
+    (dict(fits={2: torch.zeros(49, 1, dtype=torch.float64)}), r"fits\[2\] must have 50 rows"),
+    (dict(fits={}), r"fits must hold at least one curve"),
+])  # fmt: skip
+def test_plot_overfitting_rejects_what_it_cannot_draw(change, text):
+    with pytest.raises(ValueError, match=text):
+        plot_overfitting(**{**overfitting_inputs(), **change})
+
+
+def bias_variance_inputs() -> dict:
+    X = torch.linspace(0.01, 3.001, 100, dtype=torch.float64).reshape(-1, 1)
+    y = 0.175 * X + 0.4 + 0.05 * X**2 + 0.05 * torch.sin(13 * X)
+    grid = torch.linspace(0.01, 3.001, 40, dtype=torch.float64).reshape(-1, 1)
+    fits = {"line": 0.32 * grid + 0.33, "quadratic": 0.175 * grid + 0.4 + 0.049 * grid**2}
+    return dict(
+        X=X, y=y, grid=grid, truth=0.175 * grid + 0.4 + 0.05 * grid**2, fits=fits, sizes=(10, 100, 1000),
+        bias2={"line": [1.2e-3, 1.1e-3, 1.1e-3]},
+        variance={"line": [4e-4, 5e-5, 6e-6], "quadratic": [6e-4, 7e-5, 8e-6]},
+        sigma=0.05, draws=200, best=1.1e-3,
+    )  # fmt: skip
+
+
+def test_plot_bias_variance_draws_the_fits_and_each_part_against_n_in_units_of_sigma_squared():
+    a = bias_variance_inputs()
+    fig = render(plot_bias_variance(**a))
+    left, right = fig.axes
+    s2 = 0.05**2
+    assert np.allclose(scatter(left, "100 noisy points (one draw)"), torch.cat([a["X"], a["y"]], 1).numpy(), atol=EXACT)
+    gx = a["grid"].numpy().ravel()
+    for model in ("line", "quadratic"):
+        xy = line(left, f"fitted {model}").get_xydata()
+        assert np.allclose(xy[:, 0], gx, atol=EXACT) and np.allclose(xy[:, 1], a["fits"][model].numpy().ravel())
+    assert np.allclose(line(left, "true curve").get_ydata(), 0.175 * gx + 0.4 + 0.05 * gx**2, atol=EXACT)
+    for part in ("variance", "bias²"):
+        for model, values in a["variance" if part == "variance" else "bias2"].items():
+            drawn = line(right, f"{model}: {part}")
+            assert list(drawn.get_xdata()) == [10, 100, 1000]
+            assert np.allclose(drawn.get_ydata(), np.array(values) / s2, rtol=EXACT), (model, part)
+            assert drawn.get_color() == line(left, f"fitted {model}").get_color()  # one colour per model
+    assert [ln.get_label() for ln in right.get_lines() if ln.get_label().startswith("quadratic")] == [
+        "quadratic: variance"
+    ]  # only the bias² it is given
+    assert line(right, "bias² of the best line").get_ydata()[0] == pytest.approx(1.1e-3 / s2, rel=EXACT)
+    assert right.get_xscale() == right.get_yscale() == "log"
+    assert right.get_title() == "Bias² and variance, over 200 noise draws" and left.get_title() == "A curved truth"
+    assert right.get_xlabel() == "training points n"
+
+
+def test_plot_bias_variance_keeps_every_curve_and_the_band_clear_of_the_edges():
+    """the line's bias² is the largest value: it ran along the top edge, half under the band, before the y range
+    reached beyond it; the band lies under the bias² line, which runs along its middle."""
+    a = bias_variance_inputs()
+    (_, right) = render(plot_bias_variance(**a)).axes
+    lo, hi = right.get_ylim()
+    band = line(right, "bias² of the best line")
+    drawn = np.concatenate([ln.get_ydata() for ln in right.get_lines()])
+    assert np.allclose(band.get_ydata(), 1.1e-3 / 0.05**2, rtol=EXACT)
+    assert lo <= drawn.min() / 2 and hi >= 2 * drawn.max()  # a factor 2 (0.3 decades) of room below and above
+    assert band.get_zorder() < line(right, "line: bias²").get_zorder()
+    (_, right) = render(plot_bias_variance(**{**a, "best": None})).axes  # without the band: the parts alone
+    drawn = np.concatenate([ln.get_ydata() for ln in right.get_lines()])
+    assert right.get_ylim()[0] <= drawn.min() / 2 and right.get_ylim()[1] >= 2 * drawn.max()
+
+
+@pytest.mark.parametrize("change, text", [
+    (dict(bias2={"cubic": [1.0, 1.0, 1.0]}), r"bias2 names 'cubic', which fits does not"),
+    (dict(variance={"line": [1.0, 1.0]}), r"variance\['line'\] must hold one value for each of the 3 sizes"),
+    (dict(variance={"line": [1.0, 0.0, 1.0]}), r"every value of variance\['line'\] must be a finite number > 0"),
+    (dict(best=-1.0), r"best must be a finite number > 0"),
+    (dict(truth=torch.zeros(39, 1, dtype=torch.float64)), r"truth must have 40 rows"),
+])  # fmt: skip
+def test_plot_bias_variance_rejects_what_it_cannot_draw(change, text):
+    with pytest.raises(ValueError, match=text):
+        plot_bias_variance(**{**bias_variance_inputs(), **change})
+
+
+def test_the_generalization_figures_speak_sentence_case_and_the_notation():
+    for name, fig in {
+        "plot_overfitting": plot_overfitting(**overfitting_inputs()),
+        "plot_bias_variance": plot_bias_variance(**bias_variance_inputs()),
+    }.items():
+        render(fig)
+        titles, texts = figure_words(fig)
+        assert titles and texts, name
+        for text in titles + texts:
+            plain = MATH.sub("", text)
+            assert not TITLE_CASE.search(plain), f"{name}: Title Case in {text!r}"
+            assert not NOT_NOTATION.search(plain), f"{name}: a symbol outside mathtext or a code name in {text!r}"
+        assert all(t[0].isupper() for t in titles), (name, titles)

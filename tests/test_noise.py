@@ -3,6 +3,8 @@ helpers.figures.spread: the spread plot."""
 
 from __future__ import annotations
 
+import math
+
 import pytest
 import torch
 
@@ -14,8 +16,10 @@ from helpers import (
     noisy_data,
     path_losses,
     plot_spread,
+    spectrum,
     train,
     train_val_split,
+    true_line,
     uniform_x,
 )
 
@@ -108,3 +112,25 @@ def test_plot_spread_rejects_what_it_cannot_draw(data, se, truth, text):
     fits = fits_over_seeds(data[0], 0.05, range(3))
     with pytest.raises(ValueError, match=text):
         plot_spread(fits, se=se, truth=truth)
+
+
+@pytest.mark.parametrize("seed, x_seed, num_points, n_val", [
+    (0, 1000, 200, 40),  # the notebook's defaults
+    (5, 7, 200, 40),  # 150 updates left this draw at 1.4e-6: not converged
+    (1, 2, 4, 1),  # three training points
+    (2, 3, 10, 5),
+])  # fmt: skip
+def test_the_updates_10_derives_from_the_draw_bring_both_runs_within_1e_8(seed, x_seed, num_points, n_val):
+    """10 trains at the fastest rate for the fewest T with rho^T |e_0| <= 1e-8, which |e_T| <= rho^T |e_0| keeps."""
+    X_all = uniform_x(num_points, x_seed)
+    X_train, y_train, _, _ = train_val_split(X_all, noisy_data(0.05, seed, X_all)[1], n_val)
+    spec = spectrum(X_train, loss="mean")
+    lr, rho = spec.fastest_lr, spec.contraction(spec.fastest_lr)
+    w0, b0 = init_params(seed, dtype=torch.float64)
+    ls = closed_form(X_train, y_train)
+    for y, target in ((y_train, (ls.w.item(), ls.b.item())), (true_line(X_train), (0.175, 0.4))):
+        e_0 = math.dist((w0.item(), b0.item()), target)
+        T = max(1, math.ceil(math.log(1e-8 / e_0) / math.log(rho)))
+        run = train(X_train, y, w0, b0, lr=lr, num_updates=T, loss="mean", activation="none")
+        assert run.status == "converged" and math.dist((run.w.item(), run.b.item()), target) < 1e-8 + 1e-12
+        assert T == 1 or rho ** (T - 1) * e_0 > 1e-8  # the fewest: one update less would not be enough by the bound

@@ -273,12 +273,12 @@ RULES_CELL = "sigma = 0.05\nseed = 0\nnum_seeds = 200\nnum_points = 200\nn_val =
 @pytest.mark.parametrize(
     "kwargs, bad",
     [
-        (dict(p=[("n_val", "198")]), "got n_val = 198"),  # with the default num_points = 200
+        (dict(p=[("n_val", "191")]), "got n_val = 191"),  # with the default num_points = 200
         (dict(p=[("num_points", "50")]), "got n_val = 100"),  # the default n_val breaks the rule now
-        (dict(p=[("num_points", "20")], sweeps=["n_val=5,17,18"]), "got n_val = 18 (in the run with n_val=18)"),
-        (dict(sweeps=["num_points=200,20", "n_val=5,18"]), "got n_val = 18 (in the run with num_points=20, n_val=18)"),
-        (dict(p=[("num_points", "20"), ("n_val", "17")]), None),
-        (dict(sweeps=["num_points=20,30", "n_val=5,17"]), None),
+        (dict(p=[("num_points", "20")], sweeps=["n_val=5,10,11"]), "got n_val = 11 (in the run with n_val=11)"),
+        (dict(sweeps=["num_points=200,20", "n_val=5,11"]), "got n_val = 11 (in the run with num_points=20, n_val=11)"),
+        (dict(p=[("num_points", "20"), ("n_val", "10")]), None),
+        (dict(sweeps=["num_points=20,30", "n_val=5,10"]), None),
     ],
 )
 def test_rules_are_checked_for_every_run_with_the_defaults_filled_in(tmp_path, kwargs, bad):
@@ -288,4 +288,4 @@ def test_rules_are_checked_for_every_run_with_the_defaults_filled_in(tmp_path, k
         return
     with pytest.raises(ParameterError) as e:
         collect(nb, **kwargs)
-    assert "n_val must leave at least 3 training points" in str(e.value) and bad in str(e.value)
+    assert "n_val must leave at least 10 training points" in str(e.value) and bad in str(e.value)

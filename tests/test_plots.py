@@ -58,4 +58,3 @@ def test_plot_step_checks_its_arguments_before_using_them(data):
     fig = plot_step(X, y, w, b, 0.001)
     actual = next(ln for ln in fig.axes[0].get_lines() if ln.get_label().startswith("actual loss"))
     assert actual.get_ydata()[0] == pytest.approx(22.625682, abs=5e-7)  # the seeded start's loss (notebook 02)
-

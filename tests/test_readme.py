@@ -32,3 +32,13 @@ def test_readme_figures_exist_and_are_png():
 def test_readme_gives_the_two_commands_first():
     assert README.index("make run") < README.index("## The notebooks")
     assert README.index("make test") < README.index("## The notebooks")
+
+
+def test_both_indexes_say_the_same_of_each_notebook():
+    """README.md's table and notebooks/README.md's describe each notebook in the same words: one text, two places
+    a reader starts from, so that they cannot drift apart."""
+    series = (ROOT / "notebooks" / "README.md").read_text(encoding="utf-8")
+    here = dict(re.findall(r"^\| \[`(\d\d_\w+\.ipynb)`\]\(notebooks/\1\) \| (.*) \|$", README, re.M))
+    there = dict(re.findall(r"^\| `(\d\d_\w+\.ipynb)` \| (.*) \|$", series, re.M))
+    assert sorted(here) == sorted(there) == NOTEBOOKS
+    assert here == there

@@ -225,6 +225,7 @@ def test_dead_relu_at_lr_0_009(data):
     # w never moves again once it is negative
     assert h.w_path[1] < 0 and len(set(h.w_path[1:])) == 1
     assert "from update 2 on" in h.message
+    assert "every pre-activation x*w was < 0" in h.message  # clamp passes z = 0 (04): dead means below 0
     for method in ("autograd", "stats"):  # every method sees the same death
         other = train(X, y, w, b, lr=0.009, num_updates=149, method=method)
         assert (other.status, other.dead_at) == ("dead_relu", 2)

@@ -19,9 +19,12 @@ The convention, for every notebook's "## Exercises" section (2 to 4 exercises):
    with the bare call `check_xxx(answer_<what>, <the task's parameters>)`, which prints "✓ correct". That
    cell is the one and only copy of the solution. nbval re-executes it and compares its output with the
    committed "✓ correct", and tests/test_exercises.py checks that every committed solution cell shows it, so
-   CI proves that each checker accepts its solution. Student copies (helpers/tools/student.py) replace the cell
-   with a stub that raises NotImplementedError and keeps the "# Hint:" lines and the checker call.
-   An open question (at most one per notebook) has no checker: its solution cell prints a short answer.
+   CI proves that each checker accepts its solution. `make assignment` (helpers/tools/assignment.py) turns the
+   cell into an nbgrader answer cell (its "# Hint:" lines kept, the rest between BEGIN/END SOLUTION, which the
+   release replaces with a stub that raises NotImplementedError) and the checker call into a locked, autograded
+   test cell, `assert check_xxx(answer_<what>, ...)`, worth one point.
+   An open question (at most one per notebook) has no checker: its solution cell prints a short answer, and the
+   release makes it an answer graded by hand.
 
 Writing a checker, in helpers/exercises/nbNN.py (keep each module short):
 
@@ -39,8 +42,9 @@ setup: a wrong sign, a factor of 2, of n or of a power of ten, a missing or extr
 swapped, a transpose; then "close, but not within tolerance" (within 1 %, above or below alike); then "not
 quite". Never "too large" or "too small": a direction for an arbitrary number would let a learner bisect to the
 answer. A hint names the mistake, never the value. The default tolerance (PRINTED, four significant digits) accepts
-the numbers a notebook prints; an exercise states its tolerance in words. Add each new checker to the imports and __all__ below, and tests for it to
-tests/test_exercises.py (a right answer, two or three typical wrong ones with their hints, garbage).
+the numbers a notebook prints; an exercise states its tolerance in words. Add each new checker to the imports and
+__all__ below, and tests for it to tests/test_exercises.py (a right answer, two or three typical wrong ones with
+their hints, garbage).
 """
 
 from helpers.exercises.core import CORRECT, Mistake, Verdict, checker, compare_count, compare_number, compare_tensor
@@ -55,11 +59,11 @@ from helpers.exercises.nb05 import (
     check_updates_guaranteed,
 )
 from helpers.exercises.nb06 import check_one_step_lr, check_updates_per_decade, check_valley_floor
-from helpers.exercises.nb07 import check_dead_threshold, check_fastest_count, check_mean_rates
-from helpers.exercises.nb08 import check_mean_grad, check_mean_loop, check_num_updates
+from helpers.exercises.nb07 import check_best_divisor, check_dead_threshold, check_fastest_count, check_mean_rates
+from helpers.exercises.nb08 import check_forgotten_zero_grad, check_mean_loop, check_num_updates
 from helpers.exercises.nb09 import check_normal_equations, check_prediction, check_slope_through_origin
 from helpers.exercises.nb10 import check_fresh_mse, check_prediction_se, check_sigma_hat
-from helpers.exercises.nb11 import check_floor_seconds, check_mean_stats_grad, check_shard_average
+from helpers.exercises.nb11 import check_floor_seconds, check_shard_average, check_stats_loss
 from helpers.exercises.validate import Wrong
 
 __all__ = [
@@ -68,6 +72,7 @@ __all__ = [
     "Verdict",
     "Wrong",
     "check_bad_loss",
+    "check_best_divisor",
     "check_best_step",
     "check_dead_neuron",
     "check_dead_threshold",
@@ -77,13 +82,12 @@ __all__ = [
     "check_fixed_loop",
     "check_float32_spacing",
     "check_floor_seconds",
+    "check_forgotten_zero_grad",
     "check_fresh_mse",
     "check_lam_min_from_log",
     "check_mean_factor",
-    "check_mean_grad",
     "check_mean_loop",
     "check_mean_rates",
-    "check_mean_stats_grad",
     "check_normal_equations",
     "check_num_updates",
     "check_one_step_lr",
@@ -95,6 +99,7 @@ __all__ = [
     "check_shard_average",
     "check_sigma_hat",
     "check_slope_through_origin",
+    "check_stats_loss",
     "check_textbook_order",
     "check_updates_guaranteed",
     "check_updates_per_decade",

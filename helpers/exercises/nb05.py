@@ -155,7 +155,7 @@ def check_predicted_end(
         [
             (
                 (w_star, b_star),
-                "that is the closed-form answer; after the updates an error along the slow direction is "
+                "that is θ*, where the run is heading; after the updates an error along the slow direction is "
                 "still left: add it",
             ),
             (

@@ -1,5 +1,5 @@
-"""Checkers for 06_visualization.ipynb: updates per factor of 10, the update that reaches the valley floor, the
-one-step rate."""
+"""Checkers for 06_visualization.ipynb: updates per factor of 10, the update that reaches the valley's bottom line,
+the one-step rate."""
 
 from __future__ import annotations
 
@@ -40,7 +40,8 @@ def check_updates_per_decade(answer: object, lr: float = 0.001) -> Verdict:
 
 @checker
 def check_valley_floor(answer: object, lr: float = 0.001, share: float = 0.01, seed: int = 0) -> Verdict:
-    """the first update t at which |v_max·e_t| < share·|v_min·e_t|: the path is on the valley floor (linear model)."""
+    """the first update t with |v_max·e_t| < share·|v_min·e_t|: the path is on the valley's bottom line (linear
+    model)."""
     X, _ = original_data()
     sp = spectrum(X)
     w0, b0 = init_params(seed)
@@ -99,8 +100,8 @@ def check_one_step_lr(answer: object) -> Verdict:
         mistakes=[
             Mistake(
                 2 / sp.lam_max,
-                "that is the stability limit, where the error flips sign without shrinking; the "
-                "step that lands removes the whole error at once",
+                "at that rate each update flips the error's sign without shrinking it; the step that lands "
+                "removes the whole error at once",
             ),
             Mistake(sp.lam_max, "that is the eigenvalue itself, not a learning rate"),
             Mistake(1 / spectrum(X).lam_max, "that is for the inputs before standardising"),

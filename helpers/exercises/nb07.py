@@ -1,10 +1,13 @@
-"""Checkers for 07_learning_rate.ipynb: the mean loss's two rates, another start's dead-ReLU threshold, a count."""
+"""Checkers for 07_learning_rate.ipynb: the mean loss's two rates, another start's dead-ReLU threshold, a count,
+the divisor of the raw inputs with the smallest condition number."""
 
 from __future__ import annotations
 
 import math
 
-from helpers.data import TRUE_B, TRUE_W, original_data
+import torch
+
+from helpers.data import RAW_X, TRUE_B, TRUE_W, original_data
 from helpers.exercises.core import Mistake, Verdict, checker, compare_count, compare_number
 from helpers.gradients import grad
 from helpers.model import init_params
@@ -127,4 +130,41 @@ def check_fastest_count(answer: object, tol: float = 1e-6, seed: int = 0) -> Ver
             ),
         ],
         off_by_one="you need the smallest whole T with ρ^T ‖e_0‖ ≤ the tolerance, so round up",
+    )
+
+
+@checker
+def check_best_divisor(answer: object) -> Verdict:
+    """the divisor s of the raw inputs with the smallest κ of spectrum(x / s): the root mean square of x."""
+    x = torch.tensor(RAW_X, dtype=torch.float64)
+    best = x.pow(2).mean().sqrt().item()  # AᵀA/n = [[mean (x/s)², mean x/s], [mean x/s, 1]]: balanced diagonal
+    return compare_number(
+        answer,
+        best,
+        name="your divisor",
+        mistakes=[
+            Mistake(
+                100.0, "that is the divisor 01_data.ipynb chose, a round number; look for the s with the smallest κ"
+            ),
+            Mistake(
+                x.mean().item(),
+                "that makes the mean of x / s equal to 1, which is not where κ is smallest",
+            ),
+            Mistake(
+                x.std(correction=0).item(),
+                "that is the standard deviation of x, the scale that standardising uses after centring; "
+                "here the inputs are divided only, not centred",
+            ),
+            Mistake(
+                x.std(correction=1).item(),
+                "that is the standard deviation of x, the scale that standardising uses after centring; "
+                "here the inputs are divided only, not centred",
+            ),
+            Mistake(x.max().item(), "that maps the inputs into [0, 1]; κ is not smallest there"),
+            Mistake(1 / best, "that looks like a multiplier: the inputs are divided by s, x / s"),
+            Mistake(
+                spectrum((x / best).reshape(-1, 1)).condition,
+                "that looks like the smallest κ itself; the exercise asks for the divisor s",
+            ),
+        ],
     )

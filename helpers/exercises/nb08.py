@@ -1,4 +1,4 @@
-"""Checkers for 08_pytorch_way.ipynb: a gradient of nn.MSELoss, the idiomatic loop, a DataLoader's update count."""
+"""Checkers for 08_pytorch_way.ipynb: a loop without zero_grad(), the idiomatic loop, a DataLoader's update count."""
 
 from __future__ import annotations
 
@@ -16,24 +16,50 @@ from helpers.training import train
 
 
 @checker
-def check_mean_grad(answer: object, seed: int = 0) -> Verdict:
-    """dL/db of nn.MSELoss() (the mean) for nn.Linear(1, 1) at init_params(seed), on the 40 points."""
+def check_forgotten_zero_grad(answer: object, lr: float = 0.001, seed: int = 0) -> Verdict:
+    """w after the second update of the nn.Linear loop (sum loss) without opt.zero_grad(), from init_params(seed)."""
     X, y = original_data()
-    w, b = init_params(seed, dtype=torch.float64)
-    g = grad(X, y, w, b, loss="mean", activation="none")
+    w0, b0 = init_params(seed, dtype=torch.float64)
+
+    def first_two(loss: str) -> tuple[float, float, float, float, float]:
+        """w_1; the gradients for w at the start and after the first update; w_2 and b_2 with .grad never cleared."""
+        g0 = grad(X, y, w0, b0, loss=loss, activation="none")
+        w1, b1 = w0 - lr * g0.w, b0 - lr * g0.b
+        g1 = grad(X, y, w1, b1, loss=loss, activation="none")
+        w2, b2 = w1 - lr * (g0.w + g1.w), b1 - lr * (g0.b + g1.b)
+        return w1.item(), g0.w.item(), g1.w.item(), w2.item(), b2.item()
+
+    w1, gw0, gw1, w2, b2 = first_two("sum")
     return compare_number(
         answer,
-        g.b.item(),
-        name="your gradient for b",
-        n=X.shape[0],
+        w2,
+        name="your w",
         mistakes=[
-            Mistake(g.b.item() / 2, "your gradient for b is off by a factor of 2: did you differentiate the square?"),
             Mistake(
-                -g.b.item(),
-                "your gradient for b has the wrong sign: the derivative of (y_hat - y)^2 with "
-                "respect to b is 2 (y_hat - y), prediction minus target",
+                w1 - lr * gw1,
+                "that is w after two updates of the correct loop; without zero_grad() the second backward() "
+                "adds its gradient to the first, still in .grad",
             ),
-            Mistake(g.w.item(), "that is the gradient for w; the one for b has no x in it"),
+            Mistake(
+                w1,
+                "that is w after the first update, the same with or without zero_grad(); the exercise asks for "
+                "the second",
+            ),
+            Mistake(
+                w1 - 2 * lr * gw1,
+                "that doubles the second gradient; .grad holds the first gradient plus the second, "
+                "taken at two different points",
+            ),
+            Mistake(
+                w1 - 2 * lr * gw0,
+                "that adds the start's gradient twice; the second backward() computes a new gradient, "
+                "at the point the first update reached",
+            ),
+            Mistake(
+                first_two("mean")[3],
+                'that uses the mean loss; the loop of the section on optim.SGD sums: reduction="sum"',
+            ),
+            Mistake(b2, "that looks like b; the exercise asks for w"),
         ],
     )
 

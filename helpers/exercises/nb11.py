@@ -1,4 +1,4 @@
-"""Checkers for 11_scaling_up.ipynb: the floor on paper, the mean's gradient from five sums, uneven shards.
+"""Checkers for 11_scaling_up.ipynb: the floor on paper, the loss from six sums, uneven shards.
 
 Nothing here is timed: each checker checks a number that follows from the bytes, the sums or the formula, and
 accepts it to the four significant digits the notebook prints (compare_number's default tolerance).
@@ -14,6 +14,7 @@ from helpers.data import noisy_data, original_data, uniform_x
 from helpers.exercises.core import Mistake, Verdict, checker, compare_number
 from helpers.gradients import Gradients, grad
 from helpers.model import init_params
+from helpers.solve import closed_form
 
 
 def _pair(
@@ -67,31 +68,38 @@ def check_floor_seconds(answer: object, n: int = 10**7, bandwidth: float = 2e10)
 
 
 @checker
-def check_mean_stats_grad(
-    dw: object, db: object, w: float = 0.2, b: float = 0.3, n: int = 100_000, seed: int = 0
-) -> Verdict:
-    """(dL/dw, dL/db) of the mean loss, no ReLU, at (w, b), on the points of problem(n, seed)."""
+def check_stats_loss(answer: object, n: int = 100_000, seed: int = 0) -> Verdict:
+    """the summed loss of the linear model at the least-squares solution of problem(n, seed)'s points."""
     X, y, w0, b0 = _data(n, seed)
-    w_at, b_at = (torch.tensor([[float(v)]], dtype=torch.float64) for v in (w, b))
-    mean = _both(grad(X, y, w_at, b_at, loss="mean", activation="none"))
-    total = _both(grad(X, y, w_at, b_at, loss="sum", activation="none"))
-    start = _both(grad(X, y, w0, b0, loss="mean", activation="none"))
-    S_x, S_y = X.sum().item(), y.sum().item()
-    return _pair(
-        dw,
-        db,
-        mean,
-        [
-            (total, "that is the gradient of the summed loss; the mean divides the loss, and so its gradient, by n"),
-            (mean[::-1], "your two entries are the wrong way round: dL/dw has S_xx, S_x and S_xy in it"),
-            (
-                (mean[0], 2 * (w * S_x + b - S_y) / n),
-                "the b term: b summed over the n points is n b, so dL/db has n b in it before the division by n",
+    w, b = (v.item() for v in closed_form(X, y))
+    x, t = X[:, 0], y[:, 0]
+    S_x, S_xx, S_y, S_xy, S_yy = (s.item() for s in (x.sum(), x.dot(x), t.sum(), x.dot(t), t.dot(t)))
+    loss = (X * w + b - y).pow(2).sum().item()  # straight from the data: no expansion, no cancellation
+    return compare_number(
+        answer,
+        loss,
+        name="your loss",
+        n=n,
+        mistakes=[
+            Mistake(
+                loss - S_yy,
+                "S_yy is missing: the gradient never needs it, as it does not depend on (w, b), but the loss does",
             ),
-            ((mean[0] / 2, mean[1] / 2), "half of it: the square brings down a factor 2"),
-            (start, f"that is the gradient at the start (w0, b0); the exercise asks for it at (w, b) = ({w}, {b})"),
+            Mistake(loss - (n - 1) * b * b, "the b² term: b² summed over the N points is N b², not b²"),
+            Mistake(
+                w * w * S_xx + w * b * S_x - w * S_xy + n * b * b - b * S_y + S_yy,
+                "each cross term of the square comes twice: 2 w b S_x, −2 w S_xy and −2 b S_y",
+            ),
+            Mistake(
+                (X * w0 + b0 - y).pow(2).sum().item(),
+                "that is the loss at the start (w0, b0); the exercise asks for it at the least-squares solution",
+            ),
+            Mistake(
+                n * 0.05**2,
+                "that is N σ², what the noise alone gives on average; the exercise asks for this data set's loss, "
+                "from its sums",
+            ),
         ],
-        n,
     )
 
 
@@ -99,9 +107,10 @@ def check_mean_stats_grad(
 def check_shard_average(
     dw: object, db: object, shards: tuple[int, ...] = (30, 20, 14), n: int = 100_000, seed: int = 0
 ) -> Verdict:
-    """the ranks' average of (p/B) × each shard's summed-loss gradient, shards of the first B = sum(shards) points."""
+    """the ranks' average of (K/B) × each shard's summed-loss gradient at the start (w0, b0) of problem(n, seed),
+    shards of the first B = sum(shards) points, K = len(shards) ranks."""
     X, y, w0, b0 = _data(n, seed)
-    p, B = len(shards), sum(shards)
+    K, B = len(shards), sum(shards)
     ends = torch.tensor([0, *shards]).cumsum(0).tolist()
     per_rank = [_both(grad(X[i:j], y[i:j], w0, b0, loss="sum", activation="none")) for i, j in pairwise(ends)]
 
@@ -109,6 +118,12 @@ def check_shard_average(
         dw_, db_ = (sum(c * g[k] for c, g in zip(scale, per_rank)) / divide for k in (0, 1))
         return dw_, db_
 
+    def batch_mean_at(w: float, b: float) -> tuple[float, float]:
+        """the batch's mean-loss gradient at another point (w, b): the same average, taken at the wrong place."""
+        w_at, b_at = (torch.tensor([[v]], dtype=torch.float64) for v in (w, b))
+        return _both(grad(X[:B], y[:B], w_at, b_at, loss="mean", activation="none"))
+
+    elsewhere = "that is the gradient at another point; every rank takes it at the start (w0, b0) of problem(n, seed)"
     whole = _both(grad(X[:B], y[:B], w0, b0, loss="mean", activation="none"))
     return _pair(
         dw,
@@ -116,21 +131,23 @@ def check_shard_average(
         whole,
         [
             (
-                average([1 / size for size in shards], p),
+                average([1 / size for size in shards], K),
                 f"you averaged each shard's own mean: with uneven shards a "
                 f"point of the {min(shards)}-point shard then counts more than one of the {max(shards)}; scale each "
-                "shard's sum by p/B instead",
+                "shard's sum by K/B instead",
             ),
-            (average([p / B] * p, 1), "that is the sum over the ranks; DDP averages them: divide by p"),
-            (average([1.0] * p, 1), "that is the gradient of the batch's summed loss; each rank scales its sum by p/B"),
+            (average([K / B] * K, 1), "that is the sum over the ranks; DDP averages them: divide by K"),
+            (average([1.0] * K, 1), "that is the gradient of the batch's summed loss; each rank scales its sum by K/B"),
             (
-                average([1 / B] * p, p),
-                "each rank scales its sum by p/B, not 1/B: the average over the p ranks divides the p back out",
+                average([1 / B] * K, K),
+                "each rank scales its sum by K/B, not 1/B: the average over the K ranks divides the K back out",
             ),
             (
                 _both(grad(X, y, w0, b0, loss="mean", activation="none")),
                 f"that is the mean gradient over all {n:,} points; the batch is the first {B}",
             ),
+            (batch_mean_at(0.2, 0.3), elsewhere + ", not at (0.2, 0.3)"),
+            (batch_mean_at(*(v.item() for v in closed_form(X, y))), elsewhere + ", not at the least-squares θ*"),
         ],
         B,
     )

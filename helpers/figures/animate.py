@@ -99,7 +99,9 @@ def _setup(
     W, B, L = loss_grid(X, y, w_range, b_range, loss, activation, steps=81)
     levels = np.geomspace(max(float(L.min()), 1e-4), float(L.max()), 12)
     ax_path.contour(W.numpy(), B.numpy(), L.numpy(), levels=levels, cmap="viridis", norm=LogNorm(), linewidths=0.8)
-    ax_path.plot([w_star], [b_star], "r*", ms=13, mec="black", mew=0.6, zorder=7, label="minimum")  # above the marks
+    ax_path.plot(
+        [w_star], [b_star], "r*", ms=13, mec="black", mew=0.6, zorder=7, label=r"minimum $\theta^\star$"
+    )  # above the marks
     ax_path.set(xlabel="w", ylabel="b", xlim=w_range, ylim=b_range)
     for ax in (ax_fit, ax_path):
         ax.locator_params(nbins=5)  # fewer tick labels: less to read, and less to draw in every frame

@@ -10,7 +10,7 @@ from matplotlib.colors import LogNorm
 from matplotlib.figure import Figure
 
 from helpers.checks import check_data, check_lr, check_param
-from helpers.figures.plots import loss_grid, new_figure
+from helpers.figures.plots import LABELLED, loss_grid, new_figure
 from helpers.gradients import grad
 from helpers.losses import loss_value
 from helpers.model import predict
@@ -60,7 +60,7 @@ def plot_contours(
     # lifting it below the lowest level draws the same contours, and LogNorm has no zero to mask and warn about
     Z = np.maximum(L.numpy(), levels[0] / 10)
     cs = ax.contour(W.numpy(), B.numpy(), Z, levels=levels, cmap="viridis", norm=LogNorm(), linewidths=0.9)
-    ax.clabel(cs, np.asarray(cs.levels)[1::2], fmt="%.2g", fontsize=7)
+    ax.clabel(cs, np.asarray(cs.levels)[LABELLED::2], fmt="%.2g", fontsize=7)  # the inner rings crowd the star
     w_star, b_star = (v.item() for v in closed_form(X.double(), y.double()))
     ax.plot([w_star], [b_star], "r*", ms=15, mec="black", mew=0.6, zorder=Z_STAR, label=r"minimum $\theta^\star$")
     if eigenvectors:
@@ -141,8 +141,8 @@ def plot_step(
     ax.set(
         xlim=(0, eta_max),
         ylim=(min(0.0, float(values.min())), 1.08 * float(values.max())),
-        xlabel=r"step size $\eta$",
-        ylabel=f"{loss} loss",
+        xlabel=r"learning rate $\eta$",
+        ylabel=f"loss L ({'sum' if loss == 'sum' else 'mean'} of squares)",
         title="The loss along the negative gradient",
     )
     ax.grid(True, alpha=0.3)

@@ -123,7 +123,7 @@ def plot_next_step(
     levels = np.geomspace(max(float(L.min()), 1e-3), float(L.max()), 14)
     ax_step.contour(W.numpy(), B.numpy(), L.numpy(), levels=levels, cmap="viridis", norm=LogNorm(), linewidths=0.8)
     w_star, b_star = (v.item() for v in closed_form(X, y))
-    ax_step.plot([w_star], [b_star], "r*", ms=12, zorder=5, label="minimum")
+    ax_step.plot([w_star], [b_star], "r*", ms=12, zorder=5, label=r"minimum $\theta^\star$")
     ax_step.plot([step.w], [step.b], "o", color=FIT_COLOR, mec="black", ms=7, zorder=3, label="(w, b) now")
     dw, db = step.w_next - step.w, step.b_next - step.b
     length = math.hypot(dw / (W_RANGE[1] - W_RANGE[0]), db / (B_RANGE[1] - B_RANGE[0]))  # in axes coordinates
@@ -215,14 +215,14 @@ def build_panel(
     grid = loss_grid(X, y, W_RANGE, B_RANGE, loss, activation, steps=101)
     # live while dragging: the frontend holds back all but the latest value while the kernel is still drawing
     common = dict(continuous_update=True, readout_format=".4f", layout=widgets.Layout(width="32%"))
-    w_s = widgets.FloatSlider(value=w, min=W_RANGE[0], max=W_RANGE[1], step=1e-4, description="w", **common)
-    b_s = widgets.FloatSlider(value=b, min=B_RANGE[0], max=B_RANGE[1], step=1e-4, description="b", **common)
+    w_s = widgets.FloatSlider(value=w, min=W_RANGE[0], max=W_RANGE[1], step=1e-6, description="w", **common)
+    b_s = widgets.FloatSlider(value=b, min=B_RANGE[0], max=B_RANGE[1], step=1e-6, description="b", **common)
     lr_s = widgets.FloatLogSlider(
         value=lr,
         base=10,
         min=LR_EXPONENTS[0],
         max=LR_EXPONENTS[1],
-        step=0.05,
+        step=1e-6,  # also w and b: so fine that the frontend's snapping to steps leaves the panel where it starts
         description="lr",
         **{**common, "readout_format": ".2e"},
     )

@@ -22,6 +22,7 @@ from helpers.model import forward
 DATA_COLOR = "green"
 FIT_COLOR = "tab:blue"
 SCALES = ("log", "linear", "both")
+LABELLED = 5  # the first of a contour plot's log-spaced levels to carry a label: the inner rings crowd the star
 FIT_MARKER_SIZE, FIT_MARKER_ALPHA = 36.0, 0.45  # plot_fit's data markers: below and around the lines, not over them
 
 
@@ -72,7 +73,7 @@ def plot_scales(X: torch.Tensor, y: torch.Tensor, factor: float = 100.0, step: f
     ]
     for ax, (inputs, slope, name, xlabel) in zip(axes, panels):
         ends = np.array([0.0, inputs.max().item()])  # a line is drawn through its two ends
-        ax.scatter(_to_numpy(inputs), _to_numpy(y), s=16, c=DATA_COLOR, label="the data")
+        ax.scatter(_to_numpy(inputs), _to_numpy(y), s=16, c=DATA_COLOR, label="data")
         ax.plot(ends, slope * ends + TRUE_B, c=FIT_COLOR, label="true line")
         ax.plot(ends, (slope + step) * ends + TRUE_B, "--", c="tab:red", label=f"w + {step:g}")
         ax.plot(ends, slope * ends + TRUE_B + step, ":", c="tab:purple", lw=2, label=f"b + {step:g}")

@@ -10,7 +10,7 @@ from matplotlib.colors import LogNorm
 from matplotlib.figure import Figure
 
 from helpers.checks import LOSSES, check_choice, check_data
-from helpers.figures.plots import DATA_COLOR, FIT_COLOR, loss_grid, new_figure
+from helpers.figures.plots import DATA_COLOR, FIT_COLOR, LABELLED, loss_grid, new_figure
 from helpers.model import predict
 from helpers.solve import Spectrum, closed_form
 
@@ -130,8 +130,8 @@ def plot_contours_by_activation(
             linewidths=1,
             norm=LogNorm(levels[0], 30 * levels[-1]),
         )  # even colours on log levels, none pale yellow
-        ax.clabel(cs, fmt="%.2g", fontsize=7)
-        ax.plot([w_star], [b_star], "r*", ms=14, label=r"minimum $\theta^\star$")
+        ax.clabel(cs, np.asarray(cs.levels)[LABELLED::2], fmt="%.2g", fontsize=7)  # the inner rings crowd the star
+        ax.plot([w_star], [b_star], "r*", ms=14, mec="black", mew=0.6, zorder=5, label=r"minimum $\theta^\star$")
         if activation == "relu" and w_range[0] < 0:
             ax.axvline(0, color="gray", lw=0.8, ls=":")
             mean_y = float(y.double().mean())
@@ -141,7 +141,7 @@ def plot_contours_by_activation(
                 color="tab:red",
                 lw=1.5,
                 ls="--",
-                label="flat valley floor (w < 0)",
+                label="bottom of the flat valley (w < 0)",
             )
         for i, (label, (w, b)) in enumerate((points or {}).items()):
             ax.plot([w], [b], "o", color=f"C{i + 1}", mec="black", ms=7, label=label)

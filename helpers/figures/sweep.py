@@ -45,6 +45,7 @@ def _draw_runs(
     without the ReLU, at small rates) both stay visible. near: the zoomed panel, where markers have room to be larger.
     """
     top = blended_transform_factory(ax.transData, ax.transAxes)
+    row = 0  # the failed runs of the first series that has any sit at 0.96 of the axes' height, the next at 0.91, ...
     for i, (label, group) in enumerate(groups.items()):
         color, first = f"C{i}", i == 0
         done = [r for r in group if r["status"] in MARKERS and r.get("distance") is not None]
@@ -73,10 +74,12 @@ def _draw_runs(
                 zorder=4,
                 ls="none",
             )
-        broken = [r for r in group if r["status"] not in MARKERS or r.get("distance") is None]
+        broken = [r for r in group if _failed(r)]
+        if not broken:
+            continue
         ax.plot(
             [pos(r[x]) for r in broken],
-            [0.96 - 0.05 * i] * len(broken),
+            [_row_height(row)] * len(broken),
             "^",
             color=color,
             ms=8,
@@ -86,6 +89,17 @@ def _draw_runs(
             ls="none",
             zorder=4,
         )
+        row += 1
+
+
+def _failed(run: Mapping[str, Any]) -> bool:
+    """a run drawn as a triangle at the top: diverged, or failed without a distance to draw."""
+    return run["status"] not in MARKERS or run.get("distance") is None
+
+
+def _row_height(row: int) -> float:
+    """the height, as a fraction of the axes, of the row-th series' failed-run markers (0: the first with any)."""
+    return max(0.96 - 0.05 * row, 0.3)
 
 
 def plot_sweep(
@@ -167,7 +181,15 @@ def plot_sweep(
         ax.set_xlabel(_axis_name(x) + (" (log scale)" if ax_scale == "log" and numeric else ""))
         ax.set_yscale("log")
         ax.grid(True, which="major", alpha=0.3)
-    axes[0].set_ylim(top=max([1.0, *finite]) * 30)  # room above the runs for the diverged markers
+    # room above the runs for the failed-run markers, which sit at fixed heights of the axes (_row_height): the
+    # lowest of them at least a decade above the highest run, so that none covers a run's marker
+    highest, top = max([1.0, *finite]), max([1.0, *finite]) * 30
+    failing = sum(any(_failed(r) for r in group) for group in groups.values())
+    if failing:
+        bottom, lowest = axes[0].get_ylim()[0], _row_height(failing - 1)
+        # on a log axis the height `lowest` is log(10 highest / bottom) / log(top / bottom): solve for top
+        top = max(top, bottom * (10 * highest / bottom) ** (1 / lowest))
+    axes[0].set_ylim(top=top)
     axes[0].set_ylabel(r"distance to $\theta^\star$ (log scale)")
     axes[0].plot([], [], "X", color="gray", mfc="white", mew=1.5, ms=8, ls="none", label="dead ReLU")
     axes[0].plot([], [], "^", color="gray", mec="black", ms=8, ls="none", label="diverged or failed (drawn at the top)")
