@@ -4,7 +4,8 @@
 #   make test-portable  nbval over every notebook with torch's portable CPU kernels (ATEN_CPU_CAPABILITY=default)
 #   make lab      open the series in JupyterLab (127.0.0.1 only, with a token)
 #   make sweep    rerun 05_training.ipynb over 12 learning rates x 2 activations into build/sweep/
-#   make student  student copies without the solutions, in build/student/
+#   make assignment  the exercises as an nbgrader course (build/nbgrader/) and its release (build/assignment/)
+#   make grade SUBMISSIONS=dir  autograde dir/<student>/<notebook>.ipynb: build/grades/grades.csv and feedback
 #   make slides   reveal.js decks in build/slides/;  make html: the series as a static site in build/html/
 #   make bench    the performance table (ratios against baselines timed in the same run)
 
@@ -20,7 +21,7 @@ JOBS   ?= $(shell echo $$(( $(CORES) + 1 )))
 .DEFAULT_GOAL := help
 
 help:
-	@sed -n '2,10p' Makefile | sed 's/^# *//'
+	@sed -n '2,11p' Makefile | sed 's/^# *//'
 
 # The environment is rebuilt when pyproject.toml changes, or when .venv is missing or broken
 # (for example copied from another machine, or made by another Python).
@@ -62,10 +63,19 @@ test-portable: $(VENV)/.test
 lab: $(VENV)/.base
 	$(BIN)/python -m helpers.tools.lab
 
-.PHONY: student slides html
-# Student copies in build/student/: each solution cell becomes a stub that raises NotImplementedError
-student: $(VENV)/.base
-	$(BIN)/python -m helpers.tools.student
+.PHONY: assignment grade student slides html
+# The exercises as an nbgrader course in build/nbgrader/ (one assignment per notebook, its gradebook) and each release
+# in build/assignment/: answers stubbed by nbgrader, checker calls as autograded test cells (helpers/tools/assignment.py)
+assignment: $(VENV)/.base
+	$(BIN)/python -m helpers.tools.assignment
+
+# Autograde SUBMISSIONS/<student>/<notebook>.ipynb with nbgrader (a fresh kernel each, 60 s a cell; GRADE_ARGS="--timeout
+# 120"): build/grades/grades.csv, build/grades/feedback/<student>/<notebook>.html, the gradebook in build/nbgrader/
+grade: $(VENV)/.base
+	$(BIN)/python -m helpers.tools.grade $(SUBMISSIONS) $(GRADE_ARGS)
+
+# what `make student` wrote before nbgrader did the job: the release is the student's copy
+student: assignment
 
 # The executed series as reveal.js decks (build/slides/) and as a linked site (build/html/), both offline;
 # reveal.js and MathJax come once from the npm registry into build/vendor/ (helpers/vendor.py)

@@ -29,7 +29,7 @@ def _restore_global_rng():
 
 @pytest.fixture(scope="module")
 def kernel():
-    """one started kernel for a whole module (test_reruns, test_student), which clears it before each use.
+    """one started kernel for a whole module (test_reruns), which clears it before each use.
 
     Those modules run one notebook after another; a fresh kernel for each would add a kernel start and torch's
     import (~2 s of CPU) every time. nbval runs every notebook from a fresh kernel, and the rerun CLI's tests
@@ -72,7 +72,8 @@ def data():
 # With `--dist loadgroup` (make test), pytest-xdist spreads tests one by one over the workers, except groups:
 # a notebook's cells must run in order in one kernel (nbval), and these modules share one server, kernel or
 # render across their tests. Everything else balances freely, which keeps both cores busy to the end.
-GROUPED = ("test_browser.py", "test_site.py", "test_student.py", "test_animate.py", "test_reruns.py")
+GROUPED = ("test_browser.py", "test_site.py", "test_animate.py", "test_reruns.py",
+           "test_assignment.py", "test_grade.py")  # fmt: skip
 # xdist hands out groups first (most tests first), then single tests in collection order. These modules start a
 # kernel or a subprocess in each test (3-17 s each): handed out first among the singles, they cannot be what one
 # worker is still running while the other has nothing left, which on two cores cost up to 15 s of the suite.
