@@ -16,12 +16,10 @@ from urllib.parse import urlparse
 import psutil  # a dependency of IPython
 import pytest
 
+from helpers.tools.slides import CHROMIUM, CHROMIUM_ARGS  # the browser `make slides` measures slides in
+
 ROOT = Path(__file__).resolve().parent.parent
 SHOTS = ROOT / "build" / "browser"
-CHROMIUM = Path("/usr/bin/chromium")
-# --headless is Playwright's; the rest keep Chromium off the (closed) network and quiet
-CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
-                 "--disable-sync", "--no-first-run"]  # fmt: skip
 LOCAL_HOSTS = ("127.0.0.1", "localhost")
 
 

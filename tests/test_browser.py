@@ -1,9 +1,11 @@
-"""The series as a learner meets it: JupyterLab in a real Chromium, Run All on every notebook.
+"""The series as a learner meets it: JupyterLab in a real Chromium, Run All on every notebook; and as a teacher
+presents it: a notebook as live slides in RISE.
 
 One JupyterLab server and one browser serve every test here (xdist --dist loadscope keeps this module on one
 worker). The server comes from the environment running the tests, listens on 127.0.0.1 at a free port with a
 random token, serves a temporary copy of notebooks/ (autosave never touches the real files), and keeps its
-settings, workspaces and runtime files in private folders. Screenshots and timings go to build/browser/.
+settings, workspaces and runtime files in private folders. Screenshots and timings go to build/browser/ (RISE's:
+rise-title.png, rise-figure.png, rise-code.png).
 """
 
 from __future__ import annotations
@@ -26,9 +28,11 @@ from pathlib import Path
 
 import nbformat
 import pytest
-from headless import ROOT, SHOTS, chromium, descendants, reap, require_chromium
+from headless import ROOT, SHOTS, chromium, descendants, reap, require_chromium, watch_network
 
 from helpers.tools.lab import first_page, lab_args, write_settings
+from helpers.tools.site import SLIDES_CSS, build
+from helpers.tools.slides import LIMIT, WINDOW, layout, measure, slide_type
 
 NOTEBOOKS = ROOT / "notebooks"
 ALL = sorted(p.name for p in NOTEBOOKS.glob("[0-9][0-9]_*.ipynb"))
@@ -39,6 +43,7 @@ RUN_TIMEOUT_MS = 120_000  # one notebook's Run All; each takes a few seconds
 # Run All, and the first test also starts the server and the browser; those waits fail first, saying what hung
 pytestmark = pytest.mark.timeout(360)
 VIEWPORT = {"width": 1280, "height": 900}
+PRESENTED = "03_forward_pass.ipynb"  # shown in RISE: figures, formulas, fragments, subslides, a Run All of seconds
 
 # JavaScript run in the page; window.jupyterapp is there because of --LabApp.expose_app_in_browser
 # start the next notebook's kernel while this one runs; JupyterLab finds its session when it opens the notebook
@@ -280,6 +285,7 @@ def _drag(page, handle) -> None:
     box = handle.bounding_box()
     x, y = box["x"] + box["width"] / 2, box["y"] + box["height"] / 2
     dx = 40 if high - now > now - low else -40
+    page.mouse.move(x, y)  # where the handle is now: the page may have shifted since hover() placed the mouse
     page.mouse.down()
     page.mouse.move(x + dx, y, steps=5)
     page.mouse.up()
@@ -294,8 +300,7 @@ def test_run_all_in_jupyterlab(loaded, timings, name):
     try:
         assert page.evaluate(OPEN, name) == "python3"
         later = ALL[ALL.index(name) + 1 :]
-        if later:
-            page.evaluate(PRESTART, later[0])
+        page.evaluate(PRESTART, later[0] if later else PRESENTED)  # the last starts the kernel of the RISE test's
         _wait(page, IDLE, "the kernel did not become idle", 60_000)
         page.evaluate(RUN_ALL)
         _wait(page, DONE, "Run All did not finish: some code cell has no execution count", RUN_TIMEOUT_MS)
@@ -336,3 +341,117 @@ def test_run_all_in_jupyterlab(loaded, timings, name):
 
 def test_the_series_has_an_interactive_panel():
     assert any(_expected(name)[1] for name in ALL), "no notebook shows an ipywidgets panel (sliders for w, b, lr)"
+
+
+# --- RISE: a notebook as live slides ---------------------------------------------------------------------------------
+
+# RISE runs its own JupyterLab app in the page it opens (no window.jupyterapp there); reveal.js keeps the slide shown
+# in the URL's hash, #/slide-h-v, then /f for its f-th fragment
+RISE_SLIDE = """() => {
+  const slide = document.querySelector('.reveal .slides section.present:not(.stack)');
+  const code = Array.from(slide.querySelectorAll('.jp-CodeCell')).filter(c => c.offsetHeight > 0);
+  const top = document.querySelector('.reveal .slides').getBoundingClientRect().top;  // the slide's own moves aside
+  return {hash: location.hash, id: slide.id, height: slide.offsetHeight,
+    bottom: top + slide.offsetTop + slide.offsetHeight,
+    images: Array.from(slide.querySelectorAll('.jp-OutputArea-output img')).filter(i => i.offsetHeight > 0)
+      .map(i => i.complete && i.naturalWidth > 0),
+    code: code.map(c => ({prompt: c.querySelector('.jp-InputPrompt').innerText,
+                          output: c.querySelector('.jp-OutputArea')?.innerText ?? ''}))};
+}"""
+CELL = """(cell) => ({prompt: cell.querySelector('.jp-InputPrompt').innerText,
+  output: cell.querySelector('.jp-OutputArea')?.innerText ?? ''})"""
+# the slide's transition is over (CSS animations may loop for ever: a busy kernel's indicator)
+SETTLED = "() => document.getAnimations().every(a => !(a instanceof CSSTransition) || a.playState !== 'running')"
+
+
+def _static_heights(tmp: Path, page, name: str) -> list[float]:
+    """the heights make slides measures for name's slides (a deck of that notebook alone, in a page of its own)."""
+    src = tmp / "src"
+    src.mkdir()
+    shutil.copy(NOTEBOOKS / name, src)
+    shutil.copy(NOTEBOOKS / SLIDES_CSS, src)
+    _, deck = build("slides", tmp / "deck", src)
+    measuring = page.context.browser.new_page(viewport=WINDOW)
+    try:
+        return measure(measuring, deck)
+    finally:
+        measuring.close()
+
+
+def test_present_a_notebook_live_in_rise(loaded, lab, tmp_path):
+    """a teacher's lesson: Run All in JupyterLab, open the notebook as a slideshow (RISE) at 1280x720, step through
+    every slide, none cut off, each as tall as make slides measured it; run a code cell from its slide."""
+    page, _ = loaded
+    nb = nbformat.read(NOTEBOOKS / PRESENTED, as_version=4)
+    assert page.evaluate("() => window.jupyterapp.commands.hasCommand('RISE:slideshow')"), "RISE is not in the lab"
+    rise = None
+    try:
+        assert page.evaluate(OPEN, PRESENTED) == "python3"
+        _wait(page, IDLE, "the kernel did not become idle", 60_000)
+        page.evaluate(RUN_ALL)  # as a teacher does first: the slides show and share this kernel
+        slides, static = layout(nb, PRESENTED), _static_heights(tmp_path, page, PRESENTED)  # while the kernel runs
+        _wait(page, DONE, "Run All did not finish: some code cell has no execution count", RUN_TIMEOUT_MS)
+        _wait(page, IDLE, "the kernel stayed busy after Run All", RUN_TIMEOUT_MS)
+        last = max(page.evaluate(RESULTS)["counts"])
+        page.evaluate("() => { window.__nb.content.activeCellIndex = 0; }")  # RISE starts at the selected cell
+        with page.context.expect_page(timeout=30_000) as opened:  # View > Open as Reveal Slideshow: a new tab
+            page.evaluate("() => window.jupyterapp.commands.execute('RISE:slideshow')")
+        rise = opened.value
+        rise.set_viewport_size(WINDOW)
+        problems = watch_network(rise)  # from its first request after the page itself
+        _wait(rise, "() => !!document.querySelector('.reveal.ready .slides section.present')",
+              "RISE did not show a slide", 60_000)  # fmt: skip
+        _wait(rise, SETTLED, "the first slide did not settle")
+        rise.screenshot(path=str(SHOTS / "rise-title.png"))
+
+        # every slide and fragment, forwards with the space bar, as a presenter does
+        steps = len(slides) - 1 + sum(slide_type(nb.cells[i]) == "fragment" for s in slides for i in s.cells)
+        seen, figure = [rise.evaluate(RISE_SLIDE)], False
+        for _ in range(steps):
+            rise.keyboard.press("Space")
+            _wait(rise, "(hash) => location.hash !== hash", f"the space bar did not move on from {seen[-1]['hash']}",
+                  arg=seen[-1]["hash"])  # fmt: skip
+            seen.append(rise.evaluate(RISE_SLIDE))
+            if seen[-1]["images"] and not figure:
+                _wait(rise, f"() => ({RISE_SLIDE})().images.every(Boolean)", "a figure did not load")
+                _wait(rise, SETTLED, "the figure's slide did not settle")
+                rise.screenshot(path=str(SHOTS / "rise-figure.png"))
+                figure = True
+        shown = {v["id"]: v for v in seen}  # a slide again for each of its fragments: the same height
+        assert list(shown) == [f"slide-{s.h}-{s.v}" for s in slides], "RISE's slides are not the metadata's"
+        too_tall = [f"{s}: {v['height']} px, its bottom at {v['bottom']:.0f} of {WINDOW['height']}"
+                    for s, v in zip(slides, shown.values()) if v["bottom"] > WINDOW["height"]]  # fmt: skip
+        assert too_tall == [], "slides cut off in RISE at 1280x720:\n" + "\n".join(too_tall)
+        # the cheap check of every notebook (tests/test_site.py) measures the static deck: it must see what RISE shows
+        off = [f"{s}: {v['height']} px in RISE, {h:.0f} in the deck" for s, v, h in zip(slides, shown.values(), static)
+               if v["height"] > 1.03 * h + 4]  # fmt: skip
+        assert off == [], f"RISE lays out taller than make slides measures (limit {LIMIT} px):\n" + "\n".join(off)
+
+        # run a code cell from its slide: click it, shift+enter, and its output comes back from the shared kernel
+        target = next(s for s, v in zip(slides, shown.values()) if any(c["output"].strip() for c in v["code"]))
+        index = next(i for i in target.cells if nb.cells[i].cell_type == "code" and nb.cells[i].outputs)
+        rise.evaluate(f"() => {{ location.hash = '#/slide-{target.h}-{target.v}'; }}")
+        _wait(rise, f"() => location.hash === '#/slide-{target.h}-{target.v}'", f"RISE did not go back to {target}")
+        cell = rise.locator(f'.jp-CodeCell[data-windowed-list-index="{index}"]')
+        before = cell.evaluate(CELL)
+        cell.locator(".jp-InputPrompt").click()
+        rise.keyboard.press("Shift+Enter")  # RISE then moves to the next cell, or the next slide
+        _wait(rise, f"([index, before]) => {{ const now = ({CELL})(document.querySelector("
+              f"`.jp-CodeCell[data-windowed-list-index='${{index}}']`));"
+              " return now.prompt !== before.prompt && /\\d/.test(now.prompt) && now.output.trim().length > 0; }",
+              f"running cell {index} from its slide gave no new output", 60_000, arg=[index, before])  # fmt: skip
+        after = cell.evaluate(CELL)
+        assert after["output"] == before["output"], f"cell {index} printed something else: {before} {after}"
+        assert after["prompt"].strip() == f"[{last + 1}]:", f"cell {index} ran as {after['prompt']}, not after Run All"
+        rise.evaluate(f"() => {{ location.hash = '#/slide-{target.h}-{target.v}'; }}")  # back to it for the picture
+        _wait(rise, SETTLED, "the code's slide did not settle")
+        rise.screenshot(path=str(SHOTS / "rise-code.png"))
+        assert figure, f"no slide of {PRESENTED} showed a figure in RISE"
+        own_css = f"/files/{Path(PRESENTED).stem}.css "  # RISE asks for a stylesheet per notebook; the series has none
+        assert [p for p in problems if own_css not in p] == [], problems
+    finally:
+        if rise is not None:
+            with contextlib.suppress(Exception):
+                rise.close()
+        with contextlib.suppress(Exception):
+            page.evaluate(CLOSE)

@@ -2,6 +2,7 @@
 
 Pages are rendered into a temporary folder with helpers.tools.site.build (what the make targets run). In the
 browser every request is watched: one that fails, or that goes anywhere but file: or data:, fails the test.
+Every slide of every deck is measured against RISE's slide at 1280x720 (helpers.tools.slides), one test a notebook.
 """
 
 from __future__ import annotations
@@ -16,6 +17,7 @@ from bs4 import BeautifulSoup, SoupStrainer  # comes with nbconvert
 from headless import SHOTS, chromium, watch_network
 
 from helpers.tools.site import KINDS, STATIC, build, for_the_page, title
+from helpers.tools.slides import WINDOW, check, layout, metadata_problems
 
 NOTEBOOKS = Path(__file__).resolve().parent.parent / "notebooks"
 ALL = sorted(p.name for p in NOTEBOOKS.glob("[0-9][0-9]_*.ipynb"))
@@ -165,3 +167,42 @@ def test_build_never_writes_into_the_series(kind):
         with pytest.raises(ValueError, match="out must be outside .*notebooks: pages never go into the series"):
             build(kind, out)  # before anything is written
     assert not (NOTEBOOKS / "index.html").exists() and not (NOTEBOOKS / "site").exists()
+
+
+def _cell(kind: str, source: str, slide_type: str = "-", tags: tuple[str, ...] = ()) -> nbformat.NotebookNode:
+    metadata = {"slideshow": {"slide_type": slide_type}, "tags": list(tags)}
+    new = nbformat.v4.new_markdown_cell if kind == "md" else nbformat.v4.new_code_cell
+    return new(source, metadata=metadata)
+
+
+def test_slides_are_numbered_as_rise_numbers_them_and_bad_metadata_is_named():
+    nb = nbformat.v4.new_notebook()
+    nb.cells = [_cell("md", "# 01 · Title", "slide"), _cell("md", "## Learning objectives", "slide"),
+                _cell("code", "import torch", "skip"), _cell("code", "seed = 0", "skip", ("parameters",)),
+                _cell("code", "check_parameters()"), _cell("md", "## A topic", "slide"), _cell("code", "x = 1"),
+                _cell("md", "So x is 1.", "fragment"), _cell("md", "More text", "subslide"),
+                _cell("code", "answer = 1", "-", ("solution",)), _cell("code", "y = 2", "slide")]  # fmt: skip
+    slides = layout(nb, "nb.ipynb")
+    assert [(s.h, s.v, s.cells) for s in slides] == [(0, 0, (0,)), (1, 0, (1, 4)), (2, 0, (5, 6, 7)), (2, 1, (8, 9)),
+                                                      (3, 0, (10,))]  # fmt: skip
+    assert str(slides[2]) == 'nb.ipynb slide 2.0 "A topic" (cells 5-7)' and slides[4].title == "y = 2"
+    problems = metadata_problems(nb, "nb.ipynb")
+    named = ["nb.ipynb cell 4 ('check_parameters()')", "nb.ipynb cell 9 ('answer = 1')", "nb.ipynb cell 10 ('y = 2')"]
+    assert [p.split(":")[0] for p in problems] == named
+
+
+@pytest.fixture(scope="module")
+def deck_page(browser):
+    """one page at 1280x720 for every deck: a page each would double the measuring's time."""
+    page = browser.new_page(viewport=WINDOW)
+    yield page
+    page.close()
+
+
+@pytest.mark.parametrize("name", ALL)
+def test_every_slide_presents_cleanly_and_fits_rise_at_1280x720(rendered, deck_page, name):
+    """the title, the objectives, a heading opening each slide, nothing to skip shown, and no slide taller than RISE's
+    slide at 1280x720, as the static deck measures it (tests/test_browser.py checks RISE agrees, on one notebook)."""
+    deck = next(p for p in rendered["slides"] if p.name == Path(name).stem + ".slides.html")
+    problems = check(deck_page, deck, NOTEBOOKS / name)
+    assert problems == [], f"{len(problems)} problems with the slides of {name}:\n" + "\n".join(problems)

@@ -3,7 +3,9 @@
     python -m helpers.tools.lab [--root notebooks] [jupyter lab options ...]
 
 The server listens on 127.0.0.1 only and asks for a token. tests/test_browser.py starts JupyterLab with the
-same options (`lab_args`), so the browser test checks exactly what a learner gets.
+same options (`lab_args`), so the browser test checks exactly what a learner gets. RISE, installed with the
+series (jupyterlab-rise), presents a notebook as live slides that run in its kernel: View > Render as Reveal
+Slideshow (Alt+R), then View > Full screen slideshow; its setting below, its style in notebooks/rise.css.
 """
 
 from __future__ import annotations
@@ -24,6 +26,9 @@ OVERRIDES: dict[str, dict[str, object]] = {
     "@jupyterlab/apputils-extension:notification": {"fetchNews": "false", "checkForUpdates": False},
     # a README opens rendered, not as source
     "@jupyterlab/docmanager-extension:plugin": {"defaultViewers": {"markdown": "Markdown Preview"}},
+    # RISE's live slides in reveal.js's "white" theme, whose fonts come with it: "simple", RISE's default, fetches
+    # its fonts from Google (notebooks/rise.css sets the sizes, so a slide fits the same in either)
+    "jupyterlab-rise:plugin": {"theme": "white"},
 }
 # the pages a series can open with, best first; else its first numbered notebook (00_index.ipynb, say)
 FIRST_PAGES = ("README.md", "index.ipynb")

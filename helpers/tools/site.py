@@ -5,7 +5,9 @@
 
 Pages come from the committed notebooks, which are executed (tests/test_notebooks.py checks that they ran
 top to bottom, nbval that their outputs are current), so no kernel runs here. Figures are the embedded PNGs;
-reveal.js and MathJax are copied into the output's _static/ from build/vendor/ (see helpers/vendor.py).
+reveal.js and MathJax are copied into the output's _static/ from build/vendor/ (see helpers/vendor.py). The decks
+lay a slide out as RISE does in `make lab`, with the series' own rise.css, and `--slides` ends by measuring every
+slide in headless Chromium where it can (helpers/tools/slides.py).
 """
 
 from __future__ import annotations
@@ -28,6 +30,7 @@ SERIES = "Linear regression in PyTorch, step by step"
 WIDGET = "application/vnd.jupyter.widget-view+json"
 PANEL_NOTE = ("<p><em>An interactive panel: open this notebook in JupyterLab (<code>make lab</code>) to move its "
               "sliders. This is the figure it starts with.</em></p>")  # fmt: skip
+SLIDES_CSS = "rise.css"  # RISE loads it for every notebook beside it; the decks include it
 KINDS = {"html": (".html", ("mathjax",)), "slides": (".slides.html", ("mathjax", "reveal.js"))}
 
 
@@ -158,6 +161,8 @@ def build(kind: str, out: Path, src: Path = NOTEBOOKS) -> list[Path]:
     notebooks = [for_the_page(nbformat.read(p, as_version=4), kind) for p in paths]
     pages = [(p.stem + suffix, title(nb) or p.stem) for p, nb in zip(paths, notebooks)]
     exporter, written = _exporter(kind), [out / "index.html"]
+    css = src / SLIDES_CSS
+    slides_css = css.read_text(encoding="utf-8") if kind == "slides" and css.is_file() else ""
 
     def link(j: int) -> dict[str, str] | None:
         return {"href": pages[j][0], "title": pages[j][1]} if 0 <= j < len(pages) else None
@@ -165,7 +170,8 @@ def build(kind: str, out: Path, src: Path = NOTEBOOKS) -> list[Path]:
     for k, nb in enumerate(notebooks):
         exporter.filters["highlight_code"].for_notebook(nb)
         links = {"index": {"href": "index.html", "title": "Contents"}, "previous": link(k - 1), "next": link(k + 1)}
-        body, _ = exporter.from_notebook_node(nb, resources={"static": STATIC, "links": links})
+        resources = {"static": STATIC, "links": links, "slides_css": slides_css}
+        body, _ = exporter.from_notebook_node(nb, resources=resources)
         written.append(out / pages[k][0])
         written[-1].write_text(body, encoding="utf-8")
     heading = SERIES if kind == "html" else f"{SERIES}: slides"
@@ -187,6 +193,10 @@ def main(argv: list[str] | None = None) -> None:
     pages = build(args.kind, out)
     print(f"{len(pages) - 1} {'pages' if args.kind == 'html' else 'decks'} and an index in {out}/ "
           f"({time.perf_counter() - start:.1f} s); open {pages[0]}")  # fmt: skip
+    if args.kind == "slides":
+        from helpers.tools.slides import report  # which imports this module
+
+        print(report(pages[1:], NOTEBOOKS))
 
 
 if __name__ == "__main__":
