@@ -7,8 +7,6 @@ Vandermonde matrix) and the measurements are the notebook's own computation.
 
 from __future__ import annotations
 
-import math
-import numbers
 from collections.abc import Mapping, Sequence
 from itertools import cycle
 
@@ -17,7 +15,7 @@ import torch
 from matplotlib.axes import Axes
 from matplotlib.figure import Figure
 
-from helpers.checks import check_count, check_data, check_matrix
+from helpers.checks import check_count, check_data, check_lr, check_matrix
 from helpers.figures.plots import DATA_COLOR, new_figure
 
 COLORS = ("tab:blue", "tab:orange", "tab:purple", "tab:brown", "tab:pink")  # one per fit (then again), both panels
@@ -27,12 +25,6 @@ PAD = 3.0  # the log axes of plot_bias_variance reach this factor beyond the sma
 
 def _column(t: torch.Tensor) -> np.ndarray:
     return t.detach().cpu().double().numpy().ravel()
-
-
-def _positive(name: str, v: object) -> float:
-    if isinstance(v, bool) or not isinstance(v, numbers.Real) or not (math.isfinite(v) and float(v) > 0):
-        raise ValueError(f"{name} must be a finite number > 0, got {v!r}")
-    return float(v)
 
 
 def _curves(name: str, curves: Mapping[int, torch.Tensor] | Mapping[str, torch.Tensor], g: int) -> None:
@@ -92,7 +84,7 @@ def plot_overfitting(
     grid = check_matrix("grid", grid)
     check_matrix("truth", truth, n=grid.shape[0])
     _curves("fits", fits, grid.shape[0])
-    sigma, draws = _positive("sigma", sigma), check_count(draws, "draws")
+    sigma, draws = check_lr(sigma, "sigma"), check_count(draws, "draws")
     ks = sorted(train_loss)
     if not ks or sorted(val_loss) != ks:
         raise ValueError(f"train_loss and val_loss must hold one loss for each k, got {ks} and {sorted(val_loss)}")
@@ -150,7 +142,7 @@ def plot_bias_variance(
     grid = check_matrix("grid", grid)
     check_matrix("truth", truth, n=grid.shape[0])
     _curves("fits", fits, grid.shape[0])
-    sigma, draws = _positive("sigma", sigma), check_count(draws, "draws")
+    sigma, draws = check_lr(sigma, "sigma"), check_count(draws, "draws")
     sizes = [check_count(n, "every size") for n in sizes]
     if not sizes or min(sizes) < 1:
         raise ValueError(f"sizes must hold at least one number of points >= 1, got {sizes}")
@@ -161,7 +153,7 @@ def plot_bias_variance(
             if len(values) != len(sizes):
                 raise ValueError(f"{name}[{model!r}] must hold one value for each of the {len(sizes)} sizes")
             for v in values:
-                _positive(f"every value of {name}[{model!r}]", v)
+                check_lr(v, f"every value of {name}[{model!r}]")
     colors = dict(zip(fits, cycle(COLORS)))
     fig = new_figure((11, 4))
     left, right = fig.subplots(1, 2)
@@ -180,7 +172,7 @@ def plot_bias_variance(
         right.plot(sizes, [v / s2 for v in values], "o-", color=colors[model], label=f"{model}: bias²")
     drawn = [v / s2 for parts in (variance, bias2) for values in parts.values() for v in values]
     if best is not None:
-        drawn.append(_positive("best", best) / s2)
+        drawn.append(check_lr(best, "best") / s2)
         right.axhline(
             drawn[-1], color="0.75", lw=8, alpha=0.5, zorder=1, label="bias² of the best line"
         )  # a wide light band under the line's bias², which should run along its middle

@@ -61,6 +61,11 @@ class Submission:
     def stem(self) -> str:
         return self.path.stem
 
+    @property
+    def status(self) -> str:
+        """grades.csv's status: "not graded", "flagged" (graded, but read the notes) or "ok"."""
+        return "not graded" if not self.scores else "flagged" if self.flagged else "ok"
+
     def flag(self, note: str) -> None:
         self.notes.append(note)
         self.flagged = True
@@ -181,10 +186,8 @@ def autograde(api: Any, course: Path, stem: str, subs: list[Submission], out: Pa
             if not graded.is_file() or not grades:
                 sub.flag(f"nbgrader could not grade it: {_reason(result, sub)}")
                 continue
-            for g in grades:
-                pending = g.needs_manual_grade and g.manual_score is None
-                sub.scores[g.name] = None if pending else float(g.score)
             manual = [g.name for g in grades if g.needs_manual_grade and g.manual_score is None]
+            sub.scores |= {g.name: None if g.name in manual else float(g.score) for g in grades}
             review(sub, nbformat.read(sub.path, as_version=4), nbformat.read(graded, as_version=4), release)
             if manual:
                 sub.notes.append(f"to grade by hand: {', '.join(manual)}")
@@ -225,9 +228,8 @@ def table(subs: list[Submission], course: Path) -> tuple[list[str], list[dict[st
         row = {"student": student, **{i: _number(scores[i]) if i in scores else "" for i in ids}}
         row["total"] = _number(sum(scores.values()))
         row["max"] = _number(sum(maxima.get(stem, 0.0) for stem in {s.stem for s in mine}))
-        row["status"] = (
-            "not graded" if not any(s.scores for s in mine) else "flagged" if any(s.flagged for s in mine) else "ok"
-        )
+        statuses = {s.status for s in mine}  # a student's worst, over the notebooks they handed in
+        row["status"] = "ok" if statuses == {"ok"} else "flagged" if statuses - {"not graded"} else "not graded"
         row["notes"] = "; ".join(f"{s.path.name}: " * (s.path.suffix == ".ipynb") + n for s in mine for n in s.notes)
         rows.append(row)
     return ["student", *ids, "total", "max", "status", "notes"], rows
@@ -291,8 +293,7 @@ def main(argv: list[str] | None = None) -> int:
     graded = [s for s in subs if s.scores]
     for s in subs:
         total = sum(v for v in s.scores.values() if v is not None)
-        status = "not graded" if not s.scores else "flagged" if s.flagged else "ok"
-        print(f"{s.student:<20}{s.path.name:<36}{_number(total):>5}  {status}")
+        print(f"{s.student:<20}{s.path.name:<36}{_number(total):>5}  {s.status}")
     each = f" ({seconds / len(graded):.1f} s each)" if graded else ""
     print(f"{len(subs)} submission(s), {len(graded)} graded in {seconds:.1f} s{each}.")
     print(f"Grades: {shown(args.out / 'grades.csv')}; feedback: {shown(args.out / 'feedback')}/; "
