@@ -28,13 +28,14 @@ from helpers.gradients import autograd_grad, grad
 from helpers.losses import loss_value, mse, sse
 from helpers.model import init_params, predict
 from helpers.parameters import check_parameters
-from helpers.results import publish, summarize
+from helpers.results import STATUS_WORDS, publish, summarize
 from helpers.solve import closed_form, design_matrix, hessian, spectrum
 from helpers.training import train
 
 # what the notebooks import, and nothing else (tests/test_layout.py checks both ways)
 __all__ = [
     "RAW_X",
+    "STATUS_WORDS",
     "TRUE_B",
     "TRUE_W",
     "animate_training",

@@ -15,6 +15,13 @@ RESULTS_TAG = "results"
 MIME = "application/json"
 KEYS = ("w", "b", "final_loss", "updates", "learning_rate", "status")
 STATUSES = ("converged", "not_converged", "diverged", "dead_relu")
+# each status as a title, a table or a sentence shows it to a learner (the codes are for the code)
+STATUS_WORDS = {
+    "converged": "converged",
+    "not_converged": "not converged",
+    "diverged": "diverged",
+    "dead_relu": "dead ReLU",
+}
 
 
 @dataclass(frozen=True)

@@ -249,3 +249,10 @@ def test_read_results_on_a_broken_file_is_one_line(tmp_path, content):
     with pytest.raises(ValueError, match=error_pattern(path, "")) as e:
         read_results(path)
     assert "\n" not in str(e.value)
+
+
+def test_every_status_has_its_words_for_a_learner():
+    from helpers.results import STATUS_WORDS, STATUSES
+
+    assert list(STATUS_WORDS) == list(STATUSES)
+    assert all(words and "_" not in words for words in STATUS_WORDS.values())
