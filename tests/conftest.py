@@ -6,7 +6,92 @@ which runs no tests, does not pay for them.
 
 from __future__ import annotations
 
+import os
+import shutil
+import signal
+import subprocess
+import sys
+import tempfile
+from pathlib import Path
+
 import pytest
+
+# Kernels forked from one process that imported ipykernel, torch, matplotlib and helpers once
+# (helpers.tools.kernelfork): nbval, papermill, nbgrader and JupyterLab start about forty kernels, each of which would
+# otherwise spend 1.6 s of CPU importing them. The names are helpers.tools.kernelfork's (test_kernelfork.py checks),
+# written out here so that the controller does not import torch.
+FORK_SOCKET, FORK_PROVISIONER = "KERNEL_FORK_SOCKET", "helpers-forked"
+INLINE = "module://matplotlib_inline.backend_inline"
+_FORK = pytest.StashKey[tuple]()  # (the server's Popen, its temporary folder)
+
+
+def pytest_configure(config):
+    """in the process that runs the session (xdist's controller, or pytest alone): start the kernel fork server,
+    and choose its provisioner for every kernel started below it (workers, subprocesses, JupyterLab)."""
+    if hasattr(config, "workerinput") or os.environ.get(FORK_SOCKET):
+        return  # a worker, or a pytest started by a test: the server is already there
+    folder = tempfile.mkdtemp(prefix="kernel-fork-")
+    path = os.path.join(folder, "socket")
+    env = os.environ | {"MPLBACKEND": os.environ.get("MPLBACKEND", INLINE)}  # what ipykernel gives matplotlib
+    server = subprocess.Popen(
+        [sys.executable, "-m", "helpers.tools.kernelfork", path], env=env, stdin=subprocess.DEVNULL,
+        start_new_session=True,  # Ctrl-C is the run's; the server is stopped below, or stops when this process ends
+    )  # fmt: skip
+    os.environ |= {FORK_SOCKET: path, _PROVISIONER: FORK_PROVISIONER}
+    config.stash[_FORK] = (server, folder)
+
+
+def cold_kernels(env: dict[str, str] | None = None) -> dict[str, str]:
+    """env (default: this process's) for a subprocess whose kernels must be its own children, started cold: for tests
+    of what a kernel's parent sees (a kernel that kills it, kernels found by the environment they inherited)."""
+    return {k: v for k, v in (os.environ if env is None else env).items() if k not in (FORK_SOCKET, _PROVISIONER)}
+
+
+_PROVISIONER = "JUPYTER_DEFAULT_PROVISIONER_NAME"
+
+
+@pytest.hookimpl(trylast=True)
+def pytest_sessionfinish(session):
+    _stop_fork_server(session.config)  # before the summary, which reads its log
+
+
+def pytest_unconfigure(config):
+    _stop_fork_server(config)
+    started = config.stash.get(_FORK, None)
+    if started is not None:
+        shutil.rmtree(started[1], ignore_errors=True)
+
+
+def _stop_fork_server(config) -> None:
+    started = config.stash.get(_FORK, None)
+    if started is None or started[0].poll() is not None:
+        return
+    server = started[0]
+    server.send_signal(signal.SIGTERM)  # it kills any kernel a test left running, and says so in its log
+    try:
+        server.wait(timeout=10)
+    except subprocess.TimeoutExpired:
+        server.kill()
+        server.wait()
+    for name in (FORK_SOCKET, _PROVISIONER):
+        os.environ.pop(name, None)
+
+
+def pytest_terminal_summary(terminalreporter, config):
+    """one line: how many kernels were forked, how many started cold, and why."""
+    started = config.stash.get(_FORK, None)
+    log = Path(started[1], "socket.log") if started else None
+    if log is None or not log.is_file():
+        return
+    lines = log.read_text(encoding="utf-8").splitlines()
+    forked = sum(line.startswith("forked ") for line in lines)
+    cold = sorted({line.removeprefix("cold: ") for line in lines if line.startswith("cold: ")})
+    why = f" ({'; '.join(cold)})" if cold else ""
+    terminalreporter.write_line(f"kernels: {forked} forked from one warm process, "
+                                f"{sum(ln.startswith('cold: ') for ln in lines)} started cold{why}")  # fmt: skip
+    for line in lines:
+        if line.startswith(("killed ", "bad request")):
+            terminalreporter.write_line(f"kernel fork server: {line}")
 
 
 @pytest.fixture(scope="session", autouse=True)

@@ -23,6 +23,7 @@ from pathlib import Path
 
 import nbformat
 import pytest
+from conftest import cold_kernels
 from nbformat.v4 import new_code_cell
 
 import helpers.tools.execute
@@ -182,6 +183,7 @@ def test_a_notebook_that_kills_its_worker_ends_as_an_error_with_real_kernels(tmp
         capture_output=True,
         text=True,
         cwd=ROOT,
+        env=cold_kernels(),  # the kernel's parent must be the worker it kills (not the suite's kernel fork server)
         timeout=TIMEOUT,
     )
     assert done.returncode == 1, done.stderr

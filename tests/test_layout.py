@@ -154,8 +154,10 @@ def _unused() -> list[str]:
     for _, _, tree in _cells():
         for name, _ in _names(ast.unparse(tree)):
             uses.setdefault(name, []).append((None, 0))
-    scripts = tomllib.loads((ROOT / "pyproject.toml").read_text())["project"].get("scripts", {})
-    outside = (ROOT / "Makefile").read_text(encoding="utf-8") + "\n" + "\n".join(scripts.values())
+    project = tomllib.loads((ROOT / "pyproject.toml").read_text())["project"]
+    entries = [*project.get("scripts", {}).values()]  # commands, and plugins found by their entry points
+    entries += [target for group in project.get("entry-points", {}).values() for target in group.values()]
+    outside = (ROOT / "Makefile").read_text(encoding="utf-8") + "\n" + "\n".join(entries)
     for word in re.findall(r"\w+", outside):
         uses.setdefault(word, []).append((None, 0))
     dead = []

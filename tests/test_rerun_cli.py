@@ -26,6 +26,7 @@ import matplotlib.image
 import nbformat
 import psutil
 import pytest
+from conftest import cold_kernels
 from nbformat.v4 import new_code_cell
 
 import helpers.further.sweep
@@ -224,7 +225,7 @@ def test_ctrl_c_keeps_the_finished_runs(tmp_path):
         stdout=subprocess.PIPE,
         stderr=subprocess.PIPE,
         text=True,
-        env={**os.environ, "RERUN_TEST_TAG": tag},
+        env=cold_kernels() | {"RERUN_TEST_TAG": tag},  # kernels of its own, which inherit the tag
     )
     watchdog = threading.Timer(150, proc.kill)  # readline has no timeout of its own
     watchdog.start()
