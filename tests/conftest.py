@@ -90,7 +90,7 @@ def pytest_terminal_summary(terminalreporter, config):
     terminalreporter.write_line(f"kernels: {forked} forked from one warm process, "
                                 f"{sum(ln.startswith('cold: ') for ln in lines)} started cold{why}")  # fmt: skip
     for line in lines:
-        if line.startswith(("killed ", "bad request")):
+        if line.startswith(("killed ", "bad request", "stopped: ")):
             terminalreporter.write_line(f"kernel fork server: {line}")
 
 

@@ -27,6 +27,7 @@ import contextlib
 import importlib
 import json
 import os
+import resource
 import selectors
 import signal
 import socket
@@ -46,9 +47,14 @@ INLINE = "module://matplotlib_inline.backend_inline"  # ipykernel's MPLBACKEND w
 AT_IMPORT = ("PYTHON", "MPL", "MATPLOTLIB", "ATEN_", "TORCH", "OMP_", "MKL_", "OPENBLAS", "KMP_", "CUDA", "LD_", "HOME",
              "XDG_", "LANG", "LC_", "TZ", "IPYTHON_SUPPRESS_CONFIG_ERRORS")  # fmt: skip
 # what the server imports before it forks. helpers itself (torch, numpy, matplotlib, the figures) came in with this
-# module, as its package. Not ipykernel.kernelapp: its traits read JPY_PARENT_PID and JPY_INTERRUPT_EVENT at import,
-# which differ for each kernel; nor anything that chooses matplotlib's backend, which the kernel does
-PRELOAD = ("ipykernel.ipkernel", "ipykernel.iostream", "ipykernel.zmqshell", "matplotlib.pyplot")
+# module, as its package; then what the notebooks import as they run (torch._dynamo, which torch.optim and
+# FlopCounterMode load: a second of CPU in 08, 09 and 11). Never ipykernel.kernelapp, whose traits read
+# JPY_PARENT_PID and JPY_INTERRUPT_EVENT at import; nor what registers itself with the running kernel at import
+# (ipywidgets, tqdm.notebook, matplotlib_inline), or chooses matplotlib's backend: the kernel does those
+PRELOAD = ("ipykernel.ipkernel", "ipykernel.iostream", "ipykernel.zmqshell", "IPython.core.pylabtools",
+           "matplotlib.pyplot", "matplotlib.backends.backend_agg", "contourpy", "PIL.Image", "numpy.fft",
+           "torch._dynamo", "torch.optim", "torch.utils.flop_counter", "cProfile", "pstats", "helpers.exercises",
+           "helpers.figures.scaling", "helpers.further.distributed", "helpers.further.scaling")  # fmt: skip
 LAUNCHER = ["-m", "ipykernel_launcher"]
 MAX_MESSAGE = 1 << 20
 
@@ -203,6 +209,8 @@ def serve(path: str) -> tuple[dict[str, Any], list[int]] | None:
     close_all()
     with contextlib.suppress(FileNotFoundError):
         os.unlink(path)
+    used = resource.getrusage(resource.RUSAGE_CHILDREN)
+    _log(path, f"stopped: the kernels used {used.ru_utime + used.ru_stime:.1f} s of CPU")
     return None
 
 
