@@ -79,11 +79,11 @@ RUN_ALL = """async () => {
 }"""
 CODE_CELLS = """Array.from(window.__nb.content.model.cells).map((c, i) => [c, i])
   .filter(([c]) => c.type === 'code' && c.sharedModel.getSource().trim())"""
-# every code cell has an execution count, or an error appeared
+# every code cell has an execution count, or an error appeared (polled: it reads output types, never serializes them)
 DONE = f"""() => {{
   const code = {CODE_CELLS};
   return code.every(([c]) => c.executionCount !== null)
-    || code.some(([c]) => c.outputs.toJSON().some(o => o.output_type === 'error'));
+    || code.some(([c]) => Array.from({{length: c.outputs.length}}, (_, i) => c.outputs.get(i).type).includes('error'));
 }}"""
 IMAGE_SELECTOR = ", ".join(f'.jp-OutputArea-output[data-mime-type="{m}"]' for m in IMAGES)
 IMAGE_OUTPUTS = f"""Array.from(window.__nb.content.node.querySelectorAll({json.dumps(IMAGE_SELECTOR)}))

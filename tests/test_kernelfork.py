@@ -152,15 +152,19 @@ def test_a_kernel_dies_with_the_manager_that_asked_for_it():
 
 
 def test_what_cannot_be_forked_starts_cold(monkeypatch, tmp_path):
-    env = {k: v for k, v in os.environ.items() if k.startswith(kernelfork.AT_IMPORT)}
-    baseline = kernelfork._at_import(os.environ | {"MPLBACKEND": INLINE})
+    derived = {"TORCHINDUCTOR_CACHE_DIR": "/tmp/x"}  # what a preloaded module set: a manager may have it too
+    env = {k: v for k, v in os.environ.items() if k.startswith(kernelfork.AT_IMPORT) and k not in derived}
+    baseline = kernelfork._at_import(env | {"MPLBACKEND": INLINE})
     launch = [sys.executable, "-m", "ipykernel_launcher", "-f", "x.json"]
-    assert kernelfork._refusal({"argv": launch, "env": env}, baseline) is None
-    assert "environment differs in MPLBACKEND" in kernelfork._refusal(
-        {"argv": launch, "env": env | {"MPLBACKEND": "agg"}}, baseline)  # fmt: skip
-    assert "not `python -m ipykernel_launcher`" in kernelfork._refusal(
-        {"argv": [sys.executable, "-m", "other"], "env": env}, baseline)  # fmt: skip
-    assert "another Python" in kernelfork._refusal({"argv": ["/bin/sh", *launch[1:]], "env": env}, baseline)
+
+    def refusal(argv: list[str], env: dict[str, str]) -> str | None:
+        return kernelfork._refusal({"argv": argv, "env": env}, baseline, derived)
+
+    assert refusal(launch, env) is None and refusal(launch, env | derived) is None
+    assert "environment differs in TORCHINDUCTOR_CACHE_DIR" in refusal(launch, env | {"TORCHINDUCTOR_CACHE_DIR": "/y"})
+    assert "environment differs in MPLBACKEND" in refusal(launch, env | {"MPLBACKEND": "agg"})
+    assert "not `python -m ipykernel_launcher`" in refusal([sys.executable, "-m", "other"], env)
+    assert "another Python" in refusal(["/bin/sh", *launch[1:]], env)
     monkeypatch.setenv("MPLBACKEND", "agg")  # a kernel that must not get the server's matplotlib
     km = _manager(tmp_path)
     km.start_kernel()

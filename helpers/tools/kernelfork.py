@@ -74,14 +74,15 @@ def _log(path: str, line: str) -> None:
 # --- the server ------------------------------------------------------------------------------------------------------
 
 
-def _refusal(request: dict[str, Any], baseline: dict[str, str]) -> str | None:
-    """why this request must start cold, or None."""
+def _refusal(request: dict[str, Any], baseline: dict[str, str], set_by_imports: dict[str, str]) -> str | None:
+    """why this request must start cold, or None. set_by_imports: what the preloaded modules put in os.environ, which
+    a manager that imported the same modules has as well."""
     argv, env = request["argv"], request["env"]
     if len(argv) < 3 or argv[1:3] != LAUNCHER or not os.path.exists(argv[0]):
         return f"not `python -m ipykernel_launcher`: {argv[:3]}"
     if not os.path.samefile(argv[0], sys.executable):
         return f"another Python: {argv[0]}"
-    wanted = _at_import(env)
+    wanted = {k: v for k, v in _at_import(env).items() if set_by_imports.get(k) != v}
     differ = sorted(k for k in wanted.keys() | baseline.keys() if wanted.get(k) != baseline.get(k))
     return f"environment differs in {', '.join(differ)}" if differ else None
 
@@ -122,8 +123,12 @@ def serve(path: str) -> tuple[dict[str, Any], list[int]] | None:
     # helpers (and so matplotlib, which reads MPLBACKEND) came in with this module: a server started without
     # MPLBACKEND set to ipykernel's INLINE (as conftest starts it) forks no kernel, as its matplotlib would differ
     baseline = {k: v for k, v in os.environ.items() if k.startswith(AT_IMPORT)}
+    before = set(os.environ)
     for name in PRELOAD:
         importlib.import_module(name)
+    # torch._inductor sets TORCHINDUCTOR_CACHE_DIR to its default folder: a manager that imported it has it too, and
+    # a kernel without it gets the same default (it is left out of the kernel's environment, as in a fresh kernel)
+    set_by_imports = {k: v for k, v in os.environ.items() if k not in before}
 
     wake_r, wake_w = os.pipe()
     for fd in (wake_r, wake_w):
@@ -158,7 +163,8 @@ def serve(path: str) -> tuple[dict[str, Any], list[int]] | None:
                     conn.close()
                     _log(path, f"bad request: {e}")
                     continue
-                why = _refusal(request, baseline) if len(fds) == 3 else f"{len(fds)} streams sent, not 3"
+                why = _refusal(request, baseline, set_by_imports)
+                why = why if len(fds) == 3 else f"{len(fds)} streams sent, not 3"
                 if why:
                     for fd in fds:
                         os.close(fd)
