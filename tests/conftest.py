@@ -78,7 +78,7 @@ def _stop_fork_server(config) -> None:
 
 
 def pytest_terminal_summary(terminalreporter, config):
-    """one line: how many kernels were forked, how many started cold, and why."""
+    """one line: how many kernels were forked, how many started cold, and why; the server's log in build/."""
     started = config.stash.get(_FORK, None)
     log = Path(started[1], "socket.log") if started else None
     if log is None or not log.is_file():
@@ -92,6 +92,12 @@ def pytest_terminal_summary(terminalreporter, config):
     for line in lines:
         if line.startswith(("killed ", "bad request", "stopped: ")):
             terminalreporter.write_line(f"kernel fork server: {line}")
+    # every kernel, the test that asked for it and the CPU it used, for whoever looks for the suite's time
+    kept = Path(__file__).resolve().parent.parent / "build" / "kernel-fork.log"
+    kept.parent.mkdir(exist_ok=True)
+    partial = kept.with_name(f".{kept.name}.{os.getpid()}")
+    shutil.copyfile(log, partial)
+    os.replace(partial, kept)
 
 
 @pytest.fixture(scope="session", autouse=True)

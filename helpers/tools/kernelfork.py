@@ -183,7 +183,8 @@ def serve(path: str) -> tuple[dict[str, Any], list[int]] | None:
                 sel.register(conn, selectors.EVENT_READ, pid)
                 with contextlib.suppress(OSError):
                     conn.send(json.dumps({"pid": pid}).encode())
-                _log(path, f"forked {pid}: {' '.join(request['argv'][1:3])} in {request['cwd']}")
+                asker = request["env"].get("PYTEST_CURRENT_TEST", "-")  # set by pytest while a test runs
+                _log(path, f"forked {pid}: in {request['cwd']} for {asker}")
             elif key.data == "signal":
                 with contextlib.suppress(BlockingIOError):
                     stopping = signal.SIGTERM in os.read(wake_r, 512)
@@ -196,12 +197,14 @@ def serve(path: str) -> tuple[dict[str, Any], list[int]] | None:
                     os.killpg(pid, signal.SIGKILL)
         while kernels:  # reap every kernel that ended, and tell its manager how
             try:
-                pid, status = os.waitpid(-1, os.WNOHANG)
+                pid, status, usage = os.wait4(-1, os.WNOHANG)
             except ChildProcessError:
                 break
             if pid == 0:
                 break
             manager = kernels.pop(pid, None)
+            cpu = usage.ru_utime + usage.ru_stime
+            _log(path, f"ended {pid}: exit status {os.waitstatus_to_exitcode(status)}, {cpu:.2f} s of CPU")
             if manager is not None:
                 sel.unregister(manager)
                 with contextlib.suppress(OSError):
