@@ -288,18 +288,28 @@ def _wait(page, js: str, what: str, timeout: int = 30_000, arg: object = None) -
         pytest.fail(f"{what} (waited {timeout / 1000:.0f} s)", pytrace=False)
 
 
-def _drag(page, handle) -> None:
-    """move a slider's handle the way a person does: press, drag 40 px towards the farther end, release."""
-    handle.hover()  # scrolls it into view and waits until it stops moving (cells above may still be laying out)
-    low, now, high = (float(handle.get_attribute(f"aria-value{k}")) for k in ("min", "now", "max"))
-    box = handle.bounding_box()
-    x, y = box["x"] + box["width"] / 2, box["y"] + box["height"] / 2
-    dx = 40 if high - now > now - low else -40
-    page.mouse.move(x, y)  # where the handle is now: the page may have shifted since hover() placed the mouse
-    page.mouse.down()
-    page.mouse.move(x + dx, y, steps=5)
-    page.mouse.up()
-    page.mouse.move(x + dx, y + 80, steps=2)  # and moves on: the slider sees the release with the next move
+def _drag(page, handle, tries: int = 3) -> bool:
+    """move a slider's handle the way a person does: press, drag 40 px towards the farther end, release. True once
+    its value changed. A press can miss when the page shifts under it (figures above still loading on a busy
+    machine), so the handle must hold still for a moment first, and a missed drag is tried again, up to tries."""
+    before = handle.get_attribute("aria-valuenow")
+    for _ in range(tries):
+        handle.hover()  # scrolls it into view and waits until it stops moving (cells above may still be laying out)
+        box = handle.bounding_box()
+        page.wait_for_timeout(100)
+        if handle.bounding_box() != box:
+            continue  # still moving: look again
+        low, now, high = (float(handle.get_attribute(f"aria-value{k}")) for k in ("min", "now", "max"))
+        x, y = box["x"] + box["width"] / 2, box["y"] + box["height"] / 2
+        dx = 40 if high - now > now - low else -40
+        page.mouse.move(x, y)  # where the handle is now: the page may have shifted since hover() placed the mouse
+        page.mouse.down()
+        page.mouse.move(x + dx, y, steps=5)
+        page.mouse.up()
+        page.mouse.move(x + dx, y + 80, steps=2)  # and moves on: the slider sees the release with the next move
+        if handle.get_attribute("aria-valuenow") != before:
+            return True
+    return False
 
 
 @pytest.mark.parametrize("name", ALL)
@@ -330,9 +340,7 @@ def test_run_all_in_jupyterlab(loaded, timings, name):
             before = page.evaluate(PANEL_IMAGES)
             panel_id = page.evaluate("() => window.__nb.id")
             handle = page.locator(f'[id="{panel_id}"] .jupyter-widgets [role=slider]').first
-            value = handle.get_attribute("aria-valuenow")
-            _drag(page, handle)
-            assert handle.get_attribute("aria-valuenow") != value, "the slider did not move"
+            assert _drag(page, handle), "the slider did not move after three drags"
             _wait(page, f"(before) => {{ const now = ({PANEL_IMAGES})(); return now.length > 0 && "
                   "!now.includes('loading') && JSON.stringify(now) !== JSON.stringify(before); }",
                   "the widget panel did not redraw its figure after a slider move", arg=before)  # fmt: skip
