@@ -90,7 +90,7 @@ def pytest_terminal_summary(terminalreporter, config):
     terminalreporter.write_line(f"kernels: {forked} forked from one warm process, "
                                 f"{sum(ln.startswith('cold: ') for ln in lines)} started cold{why}")  # fmt: skip
     for line in lines:
-        if line.startswith(("killed ", "bad request", "stopped: ")):
+        if line.startswith(("killed ", "bad request", "not preloaded", "stopped: ")):
             terminalreporter.write_line(f"kernel fork server: {line}")
     # every kernel, the test that asked for it and the CPU it used, for whoever looks for the suite's time
     kept = Path(__file__).resolve().parent.parent / "build" / "kernel-fork.log"

@@ -125,7 +125,10 @@ def serve(path: str) -> tuple[dict[str, Any], list[int]] | None:
     baseline = {k: v for k, v in os.environ.items() if k.startswith(AT_IMPORT)}
     before = set(os.environ)
     for name in PRELOAD:
-        importlib.import_module(name)
+        try:
+            importlib.import_module(name)
+        except ImportError as e:  # a kernel that needs it imports it itself (and fails there, where it shows)
+            _log(path, f"not preloaded: {name} ({e})")
     # torch._inductor sets TORCHINDUCTOR_CACHE_DIR to its default folder: a manager that imported it has it too, and
     # a kernel without it gets the same default (it is left out of the kernel's environment, as in a fresh kernel)
     set_by_imports = {k: v for k, v in os.environ.items() if k not in before}
