@@ -1,4 +1,5 @@
-"""Shared fixtures for the unit tests: the original 40 points, one torch thread, and an untouched global RNG.
+"""Shared fixtures for the unit tests: the original 40 points, one torch thread, and an untouched global RNG; and,
+for the whole run, the kernel fork server every kernel comes from (helpers.tools.kernelfork).
 
 Imports of torch and helpers happen inside the fixtures, so that pytest-xdist's controller process,
 which runs no tests, does not pay for them.

@@ -6,14 +6,15 @@ A fresh IPython kernel spends most of its first two seconds importing ipykernel,
 1.6 s of CPU on a 2-core machine), and the suite starts about forty kernels. This server imports them once, listens on
 the Unix socket SOCKET, and forks a kernel for each request: the child takes the streams, working folder, environment
 and arguments it was asked for, then runs `ipykernel_launcher` as `python -m ipykernel_launcher -f ...` would. Its
-namespace is empty, as a fresh kernel's; only the modules are already in memory.
+namespace is empty, as a fresh kernel's, and numpy's and torch's global generators get fresh seeds, as a new
+process's do; only the modules are already in memory.
 
 ForkedProvisioner, a jupyter_client kernel provisioner (registered in pyproject.toml, chosen with
 JUPYTER_DEFAULT_PROVISIONER_NAME=helpers-forked), asks for the fork wherever KERNEL_FORK_SOCKET names a server. It
 falls back to a plain launch, as jupyter_client's LocalProvisioner does, when there is no server, when the kernel is
 not this Python's ipykernel, or when an environment variable read while those modules were imported (PYTHON*, MPL*,
-ATEN_*, OMP_*, ... below) differs from the server's: such a kernel would not be a fresh one's twin. Each fork and each
-fallback is one line in SOCKET.log.
+ATEN_*, OMP_*, ... below) differs from the server's: such a kernel would not be a fresh one's twin. Each fork (with
+the test that asked for it), fallback and ending kernel (with the CPU it used) is one line in SOCKET.log.
 
 The server forks each kernel into a session of its own (as start_new_session does), reports its exit status to the
 manager that asked for it, kills the kernel's process group when that manager goes away without stopping it (a cold
