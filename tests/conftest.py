@@ -22,6 +22,7 @@ import pytest
 # otherwise spend 1.6 s of CPU importing them. The names are helpers.tools.kernelfork's (test_kernelfork.py checks),
 # written out here so that the controller does not import torch.
 FORK_SOCKET, FORK_PROVISIONER = "KERNEL_FORK_SOCKET", "helpers-forked"
+_PROVISIONER = "JUPYTER_DEFAULT_PROVISIONER_NAME"  # jupyter_client's: the provisioner a kernelspec without one gets
 INLINE = "module://matplotlib_inline.backend_inline"
 _FORK = pytest.StashKey[tuple]()  # (the server's Popen, its temporary folder)
 
@@ -46,9 +47,6 @@ def cold_kernels(env: dict[str, str] | None = None) -> dict[str, str]:
     """env (default: this process's) for a subprocess whose kernels must be its own children, started cold: for tests
     of what a kernel's parent sees (a kernel that kills it, kernels found by the environment they inherited)."""
     return {k: v for k, v in (os.environ if env is None else env).items() if k not in (FORK_SOCKET, _PROVISIONER)}
-
-
-_PROVISIONER = "JUPYTER_DEFAULT_PROVISIONER_NAME"
 
 
 @pytest.hookimpl(trylast=True)
