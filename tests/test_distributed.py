@@ -32,6 +32,7 @@ def test_two_processes_equal_one(tmp_path):
     out = tmp_path / "run.json"
     cmd = [
         sys.executable, "-m", "torch.distributed.run", "--standalone", "--nproc-per-node", "2",
+        "--log-dir", str(tmp_path / "logs"),  # torchrun's own logs, else a torchelastic_* folder is left in /tmp
         "-m", "helpers.tools.torchrun", "--points", str(POINTS), "--out", str(out), "--device", "cpu",
         "--batch-size", "64", "--epochs", "2", "--lr", "0.1", "--seed", "3",
     ]  # fmt: skip
