@@ -28,10 +28,15 @@ _FORK = pytest.StashKey[tuple]()  # (the server's Popen, its temporary folder)
 
 
 def pytest_configure(config):
-    """in the process that runs the session (xdist's controller, or pytest alone): start the kernel fork server,
-    and choose its provisioner for every kernel started below it (workers, subprocesses, JupyterLab)."""
+    """in the process that runs the session (xdist's controller, or pytest alone): one torch thread for every process
+    below it, then start the kernel fork server, and choose its provisioner for every kernel started below it
+    (workers, subprocesses, JupyterLab)."""
     if hasattr(config, "workerinput") or os.environ.get(FORK_SOCKET):
         return  # a worker, or a pytest started by a test: the server is already there
+    # torch reads it when imported: workers, kernels and the commands tests start run one intra-op thread each. Three
+    # workers, their kernels and Chromium share two cores; at torch's default of a thread per core they oversubscribed
+    # them, and the idle threads' spinning made the suite 135 s (223 s of CPU) against 121 s (194 s) at one thread.
+    os.environ["OMP_NUM_THREADS"] = "1"
     folder = tempfile.mkdtemp(prefix="kernel-fork-")
     path = os.path.join(folder, "socket")
     env = os.environ | {"MPLBACKEND": os.environ.get("MPLBACKEND", INLINE)}  # what ipykernel gives matplotlib
@@ -111,8 +116,9 @@ def pytest_collection_finish(session):
 
 @pytest.fixture(scope="session", autouse=True)
 def _one_torch_thread():
-    """one intra-op thread per test process: with pytest -n 2 on two cores, torch's default of one thread
-    per core oversubscribes the CPU and slows 1e5-row steps a hundredfold; it also fixes the reduction order."""
+    """one intra-op thread in each test process, even where torch was imported before pytest_configure set
+    OMP_NUM_THREADS: with pytest -n 3 on two cores, a thread per core slows 1e5-row steps a hundredfold; it also
+    fixes the reduction order."""
     import torch
 
     torch.set_num_threads(1)
