@@ -64,6 +64,11 @@ def pytest_unconfigure(config):
     started = config.stash.get(_FORK, None)
     if started is not None:
         shutil.rmtree(started[1], ignore_errors=True)
+    # every test process: what it holds stays out of the interpreter's last collections (helpers.tools'
+    # exit_without_collecting, for the commands, says why); nothing the tests wrote is still open by now
+    import gc
+
+    gc.freeze()
 
 
 def _stop_fork_server(config) -> None:

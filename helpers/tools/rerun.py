@@ -27,6 +27,7 @@ from typing import Any, NoReturn
 
 import psutil  # a dependency of ipykernel's IPython
 
+from helpers.tools import exit_without_collecting
 from helpers.tools.execute import (
     BUILD,
     NOTEBOOKS,
@@ -393,4 +394,5 @@ def main(argv: list[str] | None = None) -> int:
 
 
 if __name__ == "__main__":
+    exit_without_collecting()
     sys.exit(main())

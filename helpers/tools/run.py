@@ -18,6 +18,7 @@ from concurrent.futures.process import BrokenProcessPool
 from pathlib import Path
 
 from helpers.data import TRUE_B, TRUE_W
+from helpers.tools import exit_without_collecting
 from helpers.tools.execute import (
     BUILD,
     NOTEBOOKS,
@@ -130,4 +131,5 @@ def main(argv: list[str] | None = None) -> int:
 
 
 if __name__ == "__main__":
+    exit_without_collecting()
     sys.exit(main())

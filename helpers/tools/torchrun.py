@@ -15,6 +15,7 @@ import torch.distributed as dist
 
 from helpers.further.distributed import TOLERANCE, data_parallel_sgd, max_difference, problem
 from helpers.further.minibatch import MinibatchRun, minibatch_sgd
+from helpers.tools import exit_without_collecting
 
 
 def _report(run: dict, args: argparse.Namespace, reference: MinibatchRun | None) -> int:
@@ -71,4 +72,5 @@ def main(argv: list[str] | None = None) -> int:
 
 
 if __name__ == "__main__":
+    exit_without_collecting()
     raise SystemExit(main())
