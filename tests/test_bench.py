@@ -11,10 +11,11 @@ from __future__ import annotations
 
 import json
 import math
+import os
 import runpy
-import signal
 import subprocess
 import sys
+import time
 
 import pytest
 import torch
@@ -202,22 +203,38 @@ def test_a_full_run_judges_each_target():
     assert table(r, TARGETS).splitlines()[-3].split()[-1] == "met"
 
 
-def test_peak_extras_stops_every_subprocess_when_one_fails(monkeypatch):
-    """one measuring subprocess fails: the others are killed, not left to run on (and to hold memory)."""
-    started: list[subprocess.Popen] = []
+def test_measure_each_stops_every_child_when_one_fails(monkeypatch):
+    """one method's child fails: the others are killed and reaped, not left to run on (and to hold memory)."""
+    forked: list[int] = []
+    fork = os.fork
+
+    def counted() -> int:
+        pid = fork()
+        if pid:
+            forked.append(pid)
+        return pid
+
+    def fake(points, method, updates):  # in the child: the first method fails at once, the others would take minutes
+        if method == METHODS[0]:
+            raise MemoryError("boom")
+        time.sleep(120)
+
+    monkeypatch.setattr(bench_memory.os, "fork", counted)
+    monkeypatch.setattr(bench_memory, "measure", fake)
+    with pytest.raises(RuntimeError, match=f"--method {METHODS[0]} failed: MemoryError: boom"):
+        bench_memory.measure_each(1000, list(METHODS))
+    assert len(forked) == len(METHODS)
+    for pid in forked:  # each was reaped: it is no child of this process any more
+        with pytest.raises(ChildProcessError):
+            os.waitpid(pid, os.WNOHANG)
+
+
+def test_peak_extras_says_what_its_subprocess_said_when_it_failed(monkeypatch):
     popen = subprocess.Popen
-
-    def fake(cmd, **kwargs):  # the first method's run fails at once; the others would run for two minutes
-        method = cmd[cmd.index("--method") + 1]
-        code = "import sys; sys.exit('boom')" if method == METHODS[0] else "import time; time.sleep(120)"
-        started.append(popen([sys.executable, "-c", code], **kwargs))
-        return started[-1]
-
-    monkeypatch.setattr(bench_memory.subprocess, "Popen", fake)
-    with pytest.raises(RuntimeError, match=f"--method {METHODS[0]} failed:\nboom"):
+    failing = [sys.executable, "-c", "import sys; sys.exit('boom')"]
+    monkeypatch.setattr(bench_memory.subprocess, "Popen", lambda cmd, **kw: popen(failing, **kw))
+    with pytest.raises(RuntimeError, match="helpers.tools.bench_memory failed:\nboom"):
         bench_memory.peak_extras(1000)
-    assert len(started) == len(METHODS)
-    assert [p.poll() for p in started[1:]] == [-signal.SIGKILL] * (len(METHODS) - 1)
 
 
 @pytest.mark.parametrize("entry, args, text", [

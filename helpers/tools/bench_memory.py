@@ -1,7 +1,8 @@
-"""Peak extra memory of training, read from the RSS high-water mark of a fresh subprocess (Linux; elsewhere
+"""Peak extra memory of training, read from the RSS high-water mark of a fresh process (Linux; elsewhere
 approximate).
 
     python -m helpers.tools.bench_memory --points 10000000 --method hand   # prints one JSON line
+    python -m helpers.tools.bench_memory --method hand --method stats      # one line each, measured at once
 
 "train" is one whole train() call: its input checks, the updates, and the closed-form comparison that
 sets its status; "step" is only the method's updates (for "stats", its one pass and the O(1) steps).
@@ -14,14 +15,19 @@ lazy, the high-water mark is reset (Linux: /proc/self/clear_refs), and then each
 from __future__ import annotations
 
 import argparse
+import contextlib
 import json
+import os
 import re
+import signal
 import subprocess
 import sys
+from collections.abc import Mapping
 from pathlib import Path
 
 import torch
 
+from helpers.tools import exit_without_collecting
 from helpers.training import METHODS, STEPS, train
 
 PARTS = ("train", "step")  # the whole train() call; the updates alone
@@ -85,44 +91,99 @@ def measure(points: int, method: str, updates: int = 3, seed: int = 0) -> dict[s
     return result
 
 
-def peak_extras(points: int, updates: int = 3) -> dict[str, dict[str, float]]:
-    """{part: {method: peak extra memory}} in units of the bytes of X and y together, one fresh subprocess
-    per method; they run at once, as each reads only its own high-water mark."""
-    procs = {
-        m: subprocess.Popen(
-            [sys.executable, "-m", "helpers.tools.bench_memory", "--points", str(points), "--method", m,
-             "--updates", str(updates)],
-            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
-        )
-        for m in METHODS
-    }  # fmt: skip
-    out: dict[str, dict[str, float]] = {part: {} for part in PARTS}
+def measure_each(points: int, methods: list[str], updates: int = 3) -> dict[str, dict[str, float]]:
+    """{method: measure(points, method, updates)}, each in a child forked from this process, all at once.
+
+    Called where this process has imported torch and done nothing else, each child starts as a fresh interpreter
+    would after `import torch`, without paying for that import again. A child that fails stops the others."""
+    result: Mapping[str, object]
+    pids: dict[str, int] = {}
+    pipes: dict[str, int] = {}  # the read end of each child's pipe
     try:
-        for m, proc in procs.items():
-            stdout, stderr = proc.communicate(timeout=600)
-            if proc.returncode != 0:
-                raise RuntimeError(f"helpers.tools.bench_memory --method {m} failed:\n{stderr}")
-            result = json.loads(stdout.strip().splitlines()[-1])
-            for part in PARTS:
-                out[part][m] = result[part] / result["data_bytes"]
-    finally:  # one failed, timed out or was interrupted: the others must not run on alone
-        for proc in procs.values():
-            if proc.poll() is None:
-                proc.kill()
-                proc.communicate()
+        for m in methods:
+            read, write = os.pipe()
+            pid = os.fork()
+            if pid == 0:  # the child: measure, hand the result back, and leave without the parent's exit handlers
+                os.close(read)
+                code, result = 1, {"error": "interrupted"}
+                try:
+                    code, result = 0, measure(points, m, updates)
+                except BaseException as e:  # anything: the parent reports it and stops the others
+                    result = {"error": f"{type(e).__name__}: {e}"}
+                finally:
+                    with contextlib.suppress(OSError):  # a parent gone: nobody to tell
+                        os.write(write, json.dumps(result).encode())
+                    os._exit(code)
+            os.close(write)
+            pids[m], pipes[m] = pid, read
+        out = {}
+        for m in methods:
+            with os.fdopen(pipes.pop(m), "rb") as pipe:
+                text = pipe.read()
+            os.waitpid(pids.pop(m), 0)
+            got = json.loads(text or b'{"error": "it ended with no result"}')
+            if "error" in got:
+                raise RuntimeError(f"--method {m} failed: {got['error']}")
+            out[m] = got
+        return out
+    finally:  # one failed or this process was interrupted: the others must not run on alone
+        for pid in pids.values():
+            with contextlib.suppress(ProcessLookupError):
+                os.kill(pid, signal.SIGKILL)
+            os.waitpid(pid, 0)
+        for read in pipes.values():
+            os.close(read)
+
+
+def peak_extras(points: int, updates: int = 3) -> dict[str, dict[str, float]]:
+    """{part: {method: peak extra memory}} in units of the bytes of X and y together, measured in one fresh
+    subprocess that forks a child per method (measure_each)."""
+    cmd = [sys.executable, "-m", "helpers.tools.bench_memory", "--points", str(points), "--updates", str(updates)]
+    for m in METHODS:
+        cmd += ["--method", m]
+    # a session of its own: if this process gives up, the subprocess and its children all end with it
+    proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, start_new_session=True)
+    try:
+        stdout, stderr = proc.communicate(timeout=600)
+    finally:
+        if proc.poll() is None:
+            os.killpg(proc.pid, signal.SIGKILL)
+            proc.communicate()
+    if proc.returncode != 0:
+        raise RuntimeError(f"helpers.tools.bench_memory failed:\n{stderr.strip()}")
+    out: dict[str, dict[str, float]] = {part: {} for part in PARTS}
+    for line in stdout.strip().splitlines():
+        result = json.loads(line)
+        for part in PARTS:
+            out[part][result["method"]] = result[part] / result["data_bytes"]
     return out
 
 
 def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--points", type=int, default=10**7)
-    parser.add_argument("--method", choices=METHODS, default="hand")
+    parser.add_argument(
+        "--method",
+        choices=METHODS,
+        action="append",
+        help="a training method (default hand); several are measured at once, one child each",
+    )
     parser.add_argument("--updates", type=int, default=3)
     args = parser.parse_args(argv)
     if args.points < 1 or args.updates < 0:
         parser.error(f"--points must be >= 1 and --updates >= 0, got {args.points} and {args.updates}")
-    print(json.dumps(measure(args.points, args.method, args.updates)))
+    methods = list(dict.fromkeys(args.method or ["hand"]))
+    if len(methods) == 1:
+        print(json.dumps({"method": methods[0], **measure(args.points, methods[0], args.updates)}))
+        return
+    try:
+        results = measure_each(args.points, methods, args.updates)
+    except RuntimeError as e:
+        sys.exit(f"helpers.tools.bench_memory: {e}")
+    for m, result in results.items():
+        print(json.dumps({"method": m, **result}))
 
 
 if __name__ == "__main__":
+    exit_without_collecting()
     main()

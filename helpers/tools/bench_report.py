@@ -69,7 +69,7 @@ def table(r: dict, targets: dict[str, float]) -> str:
         "   train() fixed: a train() call with 0 updates (input checks, one loss, the closed-form status).",
         "",
         f"3. Peak extra memory at N = {power(r['memory_n'])}, 3 updates, in units of the bytes of X and y together",
-        "   (RSS high-water mark of a fresh subprocess each)",
+        "   (RSS high-water mark of a fresh process each)",
         f"     {'':<16}" + "".join(f"{m:>10}" for m in METHODS),
         f"     {'whole train()':<16}" + "".join(f"{_r(r['memory']['train'][m]):>10}" for m in METHODS),
         f"     {'updates only':<16}" + "".join(f"{_r(r['memory']['step'][m]):>10}" for m in METHODS),
