@@ -71,7 +71,10 @@ def copy_assets(names: tuple[str, ...], static: Path, dest: Path = VENDOR) -> Pa
 
 def main() -> None:
     for name in PACKAGES:
-        print(f"{name}@{PACKAGES[name][0]} in {fetch(name)}")
+        try:
+            print(f"{name}@{PACKAGES[name][0]} in {fetch(name)}")
+        except RuntimeError as e:  # no npm, no registry, a changed package: one line, not a traceback
+            raise SystemExit(f"helpers.tools.vendor: {e}") from None
 
 
 if __name__ == "__main__":
