@@ -1,7 +1,7 @@
 """The series as a learner meets it: JupyterLab in a real Chromium, Run All on every notebook; and as a teacher
 presents it: a notebook as live slides in RISE.
 
-One JupyterLab server and one browser serve every test here (xdist --dist loadscope keeps this module on one
+One JupyterLab server and one browser serve every test here (tests/conftest.py groups this module on one
 worker). The server comes from the environment running the tests, listens on 127.0.0.1 at a free port with a
 random token, serves a temporary copy of notebooks/ (autosave never touches the real files), and keeps its
 settings, workspaces and runtime files in private folders. Screenshots and timings go to build/browser/ (RISE's:
