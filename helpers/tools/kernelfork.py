@@ -49,16 +49,26 @@ NAME = "helpers-forked"  # the entry point in pyproject.toml
 INLINE = "module://matplotlib_inline.backend_inline"  # ipykernel's MPLBACKEND when none is set, read at import
 # variables read as Python, torch, numpy, matplotlib or IPython start: a kernel asked for with other values starts cold
 AT_IMPORT = ("PYTHON", "MPL", "MATPLOTLIB", "ATEN_", "TORCH", "OMP_", "MKL_", "OPENBLAS", "KMP_", "CUDA", "LD_", "HOME",
-             "XDG_", "LANG", "LC_", "TZ", "IPYTHON_SUPPRESS_CONFIG_ERRORS")  # fmt: skip
+             "XDG_", "LANG", "LC_", "TZ", "IPYTHON_SUPPRESS_CONFIG_ERRORS", "PYDEV", "DEBUGPY",
+             "IDE_PROJECT_ROOTS")  # fmt: skip
 # what the server imports before it forks. helpers itself (torch, numpy, matplotlib, the figures) came in with this
-# module, as its package; then what the notebooks import as they run (torch._dynamo, which torch.optim and
-# FlopCounterMode load: a second of CPU in 08, 09 and 11). Never ipykernel.kernelapp, whose traits read
-# JPY_PARENT_PID and JPY_INTERRUPT_EVENT at import; nor what registers itself with the running kernel at import
-# (ipywidgets, tqdm.notebook, matplotlib_inline), or chooses matplotlib's backend: the kernel does those
-PRELOAD = ("ipykernel.ipkernel", "ipykernel.iostream", "ipykernel.zmqshell", "IPython.core.pylabtools",
-           "matplotlib.pyplot", "matplotlib.backends.backend_agg", "contourpy", "PIL.Image", "numpy.fft",
-           "torch._dynamo", "torch.optim", "torch.utils.flop_counter", "cProfile", "pstats", "helpers.exercises",
-           "helpers.figures.scaling", "helpers.further.distributed", "helpers.further.scaling")  # fmt: skip
+# module, as its package. STARTUP is what every kernel imports as it starts (about 160 modules, 0.1 s of CPU a kernel):
+# ipykernel's channels and debugger, which loads debugpy's pydevd (it reads PYDEVD_* at import, sets
+# PYDEVD_USE_FRAME_EVAL, which each kernel gets as a cold one would, and prints a warning about frozen modules, which
+# the server's log gets), IPython's debugger and history (pdb, sqlite3), psutil and tornado's loop. NOTEBOOKS is what
+# the notebooks import as they run (torch._dynamo, which torch.optim and FlopCounterMode load: a second of CPU in 08,
+# 09 and 11). Never ipykernel.kernelapp, whose traits read JPY_PARENT_PID and JPY_INTERRUPT_EVENT at import; nor what
+# registers itself with the running kernel at import (ipywidgets, tqdm.notebook, matplotlib_inline), or chooses
+# matplotlib's backend: the kernel does those
+STARTUP = ("ipykernel.ipkernel", "ipykernel.iostream", "ipykernel.zmqshell", "ipykernel.debugger",
+           "ipykernel.heartbeat", "ipykernel.control", "ipykernel.shellchannel", "ipykernel.parentpoller",
+           "IPython.core.pylabtools",
+           "IPython.core.debugger", "IPython.core.shellapp", "IPython.core.completerlib", "IPython.core.crashhandler",
+           "IPython.extensions.storemagic", "IPython.terminal.pt_inputhooks", "sqlite3", "psutil",
+           "tornado.platform.asyncio", "tornado.queues", "faulthandler", "xmlrpc.server")  # fmt: skip
+NOTEBOOKS = ("matplotlib.pyplot", "matplotlib.backends.backend_agg", "contourpy", "PIL.Image", "numpy.fft",
+             "torch._dynamo", "torch.optim", "torch.utils.flop_counter", "cProfile", "pstats", "helpers.exercises",
+             "helpers.figures.scaling", "helpers.further.distributed", "helpers.further.scaling")  # fmt: skip
 LAUNCHER = ["-m", "ipykernel_launcher"]
 MAX_MESSAGE = 1 << 20
 
@@ -119,6 +129,24 @@ def _become_kernel(request: dict[str, Any], fds: list[int]) -> None:
     runpy.run_module("ipykernel_launcher", run_name="__main__", alter_sys=True)
 
 
+def _preload(path: str, modules: tuple[str, ...]) -> None:
+    """import modules; what they print on stderr goes to the log, as a kernel's goes to its manager's log, not to the
+    terminal of the run that started the server."""
+    with open(f"{path}.log", "a", encoding="utf-8") as log:
+        saved = os.dup(2)
+        os.dup2(log.fileno(), 2)
+        try:
+            for name in modules:
+                try:
+                    importlib.import_module(name)
+                except ImportError as e:  # a kernel that needs it imports it itself (and fails there, where it shows)
+                    _log(path, f"not preloaded: {name} ({e})")
+        finally:
+            sys.stderr.flush()
+            os.dup2(saved, 2)
+            os.close(saved)
+
+
 def serve(path: str) -> tuple[dict[str, Any], list[int]] | None:
     """the server's loop. Returns only in a forked child, with the request it must become; None when it stops."""
     listener = socket.socket(socket.AF_UNIX, socket.SOCK_SEQPACKET)
@@ -128,11 +156,9 @@ def serve(path: str) -> tuple[dict[str, Any], list[int]] | None:
     # MPLBACKEND set to ipykernel's INLINE (as conftest starts it) forks no kernel, as its matplotlib would differ
     baseline = {k: v for k, v in os.environ.items() if k.startswith(AT_IMPORT)}
     before = set(os.environ)
-    for name in PRELOAD:
-        try:
-            importlib.import_module(name)
-        except ImportError as e:  # a kernel that needs it imports it itself (and fails there, where it shows)
-            _log(path, f"not preloaded: {name} ({e})")
+    _preload(path, STARTUP)
+    set_at_start = {k: v for k, v in os.environ.items() if k not in before}  # what each kernel sets as it starts
+    _preload(path, NOTEBOOKS)
     # torch._inductor sets TORCHINDUCTOR_CACHE_DIR to its default folder: a manager that imported it has it too, and
     # a kernel without it gets the same default (it is left out of the kernel's environment, as in a fresh kernel)
     set_by_imports = {k: v for k, v in os.environ.items() if k not in before}
@@ -187,6 +213,7 @@ def serve(path: str) -> tuple[dict[str, Any], list[int]] | None:
                 if pid == 0:
                     conn.close()
                     close_all()
+                    request["env"] = set_at_start | request["env"]
                     return request, fds
                 for fd in fds:
                     os.close(fd)
