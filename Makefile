@@ -12,9 +12,9 @@
 PYTHON ?= $(shell command -v python3.11 || command -v python3)
 VENV   := .venv
 BIN    := $(VENV)/bin
-# pytest workers: one per core plus one, as many tests wait on a kernel, a subprocess or the browser (3 on 2 cores:
-# 171 s against 175 s with 2 on 2026-12-03); tests spread one by one, a notebook and a few shared-fixture modules as
-# one unit each. Kernels are forked from one warm process (tests/conftest.py, helpers/tools/kernelfork.py)
+# pytest workers: one per core plus one, as many tests wait on a kernel, a subprocess or the browser (3 on 2 cores;
+# 2 and 4 were no faster on 2026-12-03); tests spread one by one, a notebook and a few shared-fixture modules as
+# one unit each. Kernels are forked from one warm process, every process on one torch thread (tests/conftest.py)
 CORES  := $(shell nproc 2>/dev/null || echo 2)
 JOBS   ?= $(shell echo $$(( $(CORES) + 1 )))
 
