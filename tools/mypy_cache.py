@@ -3,7 +3,7 @@
     python tools/mypy_cache.py     # run by `make .venv/.test`; writes only .mypy_cache/ (ignored by git)
 
 Before mypy can check helpers it reads the types of torch, numpy, matplotlib and the Jupyter packages: in a fresh
-clone that is most of the type check in `make test` (9.4 s of CPU cold, 3.7 s once they are cached, on the 2-core
+clone that is most of the type check in `make test` (9.4 s of CPU cold, 1.3 s once they are cached, on the 2-core
 AMD machine). They change only when the environment does, so they are cached with it, as pip compiles their
 bytecode; helpers itself is read and checked by the test (tests/test_lint.py), as on any later run. mypy's cache
 is keyed by each file's contents and the options, so a package upgraded later is read again.

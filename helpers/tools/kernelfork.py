@@ -62,10 +62,9 @@ AT_IMPORT = ("PYTHON", "MPL", "MATPLOTLIB", "ATEN_", "TORCH", "OMP_", "MKL_", "O
 # matplotlib's backend: the kernel does those
 STARTUP = ("ipykernel.ipkernel", "ipykernel.iostream", "ipykernel.zmqshell", "ipykernel.debugger",
            "ipykernel.heartbeat", "ipykernel.control", "ipykernel.shellchannel", "ipykernel.parentpoller",
-           "IPython.core.pylabtools",
-           "IPython.core.debugger", "IPython.core.shellapp", "IPython.core.completerlib", "IPython.core.crashhandler",
-           "IPython.extensions.storemagic", "IPython.terminal.pt_inputhooks", "sqlite3", "psutil",
-           "tornado.platform.asyncio", "tornado.queues", "faulthandler", "xmlrpc.server")  # fmt: skip
+           "IPython.core.pylabtools", "IPython.core.debugger", "IPython.core.shellapp", "IPython.core.completerlib",
+           "IPython.core.crashhandler", "IPython.extensions.storemagic", "IPython.terminal.pt_inputhooks", "sqlite3",
+           "psutil", "tornado.platform.asyncio", "tornado.queues", "faulthandler", "xmlrpc.server")  # fmt: skip
 NOTEBOOKS = ("matplotlib.pyplot", "matplotlib.backends.backend_agg", "contourpy", "PIL.Image", "numpy.fft",
              "torch._dynamo", "torch.optim", "torch.utils.flop_counter", "cProfile", "pstats", "helpers.exercises",
              "helpers.figures.scaling", "helpers.further.distributed", "helpers.further.scaling")  # fmt: skip
